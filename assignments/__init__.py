@@ -1,0 +1,1 @@
+"""The pool of released graduates and the assignment of orphaned customers (DESIGN §4)."""

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CmsConfig(AppConfig):
+    name = "cms"
+    verbose_name = _("Public site")
+
+    def ready(self) -> None:
+        from cms import signals  # noqa: F401  (connects the page-cache invalidation)

@@ -1,0 +1,149 @@
+"""Load the demo: branches, the public site in Korean, and one staff login per role.
+
+Idempotent: what exists is reused and left as editors may have changed it; only what
+is missing is created. Logins get the printed demo password on every run.
+"""
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management import BaseCommand, CommandError, call_command
+from django.db import transaction
+from wagtail.models import Page, Site
+
+from cms import demo_content as content
+from cms.models import (
+    BranchIndexPage,
+    BranchPage,
+    ContentPage,
+    FaqPage,
+    HomePage,
+    SiteSettings,
+    StoryIndexPage,
+    StoryPage,
+    TrainingPage,
+)
+from cms.roles import Role
+from recruiting.models import Branch, District
+
+DEMO_PASSWORD = "csrc-demo-2026"
+DEMO_LOGINS = [
+    ("admin", "관리자", None),
+    ("editor", "김편집", Role.EDITOR),
+    ("recruiter", "박채용", Role.RECRUITER),
+    ("manager", "오지점", Role.BRANCH_MANAGER),
+    ("trainer", "정강사", Role.TRAINER),
+    ("hr", "한인사", Role.HR),
+]
+
+
+class Command(BaseCommand):
+    help = "Load the demo data (only with DEBUG on). Running it twice changes nothing."
+
+    def handle(self, *args, **options) -> None:
+        if not settings.DEBUG:
+            raise CommandError("seed_demo loads demo logins with a known password; it runs only with DEBUG on.")
+        call_command("setup", verbosity=0)
+        with transaction.atomic():
+            branches = self._seed_branches()
+            home = self._seed_home()
+            self._seed_site(home)
+            self._seed_branch_pages(home, branches)
+            self._seed_stories(home, branches)
+            for model, data, in_menu in [
+                (TrainingPage, content.TRAINING, True),
+                (FaqPage, content.FAQ, True),
+                (ContentPage, content.PRIVACY, False),
+            ]:
+                self._child(home, model, data, show_in_menus=in_menu)
+            self._seed_logins()
+        self._print_logins()
+
+    def _seed_branches(self) -> dict[str, Branch]:
+        branches = {}
+        for order, data in enumerate(content.BRANCHES):
+            branch, _created = Branch.objects.get_or_create(
+                slug=data["slug"],
+                defaults={"name": data["name"], "address": data["address"], "phone": data["phone"], "sort_order": order},
+            )
+            for province, names in data["districts"].items():
+                District.objects.filter(province=province, name__in=names, branch=None).update(branch=branch)
+            branches[branch.name] = branch
+        return branches
+
+    def _seed_home(self) -> HomePage:
+        home = HomePage.objects.first()
+        if home:
+            return home
+        root = Page.get_first_root_node()
+        # Wagtail's installation leaves a "Welcome" page where the home page belongs.
+        for placeholder in root.get_children().filter(content_type__model="page", slug="home"):
+            Site.objects.filter(root_page=placeholder).delete()
+            placeholder.delete()
+        home = root.add_child(
+            instance=HomePage(
+                title=content.HOME["title"],
+                slug="home",
+                hero_title=content.HOME["hero_title"],
+                intro=content.HOME["intro"],
+                cta_label=content.HOME["cta_label"],
+                body=content.HOME["body"],
+            )
+        )
+        home.save_revision().publish()
+        return home
+
+    def _seed_site(self, home: HomePage) -> None:
+        site = Site.objects.filter(is_default_site=True).first()
+        if site is None:
+            site = Site.objects.create(hostname="localhost", port=80, root_page=home, is_default_site=True)
+        elif site.root_page_id != home.pk:
+            site.root_page = home
+            site.save()
+        SiteSettings.objects.get_or_create(site=site, defaults=content.SITE_SETTINGS)
+
+    def _child(self, parent: Page, model: type[Page], data: dict, *, show_in_menus: bool = False, **fields) -> Page:
+        existing = model.objects.child_of(parent).filter(slug=data["slug"]).first()
+        if existing:
+            return existing
+        values = {key: value for key, value in data.items() if key in {"title", "slug", "intro", "body"}}
+        page = parent.add_child(instance=model(show_in_menus=show_in_menus, **values, **fields))
+        page.save_revision().publish()
+        return page
+
+    def _seed_branch_pages(self, home: HomePage, branches: dict[str, Branch]) -> None:
+        index = self._child(home, BranchIndexPage, content.BRANCH_INDEX, show_in_menus=True)
+        for data in content.BRANCHES:
+            page_data = {"title": f"{data['name']}CS지점", "slug": data["slug"], "intro": data["intro"]}
+            self._child(index, BranchPage, page_data, branch=branches[data["name"]])
+
+    def _seed_stories(self, home: HomePage, branches: dict[str, Branch]) -> None:
+        index = self._child(home, StoryIndexPage, content.STORY_INDEX, show_in_menus=True)
+        for data in content.STORIES:
+            self._child(
+                index,
+                StoryPage,
+                data,
+                person_name=data["person_name"],
+                role=data["role"],
+                branch=branches.get(data["branch"]),
+            )
+
+    def _seed_logins(self) -> None:
+        User = get_user_model()
+        for username, name, role in DEMO_LOGINS:
+            user, _created = User.objects.get_or_create(
+                username=username, defaults={"first_name": name, "email": f"{username}@example.com"}
+            )
+            user.is_staff = role is None
+            user.is_superuser = role is None
+            user.set_password(DEMO_PASSWORD)
+            user.save()
+            if role is not None:
+                user.groups.set([Group.objects.get(name=role)])
+
+    def _print_logins(self) -> None:
+        self.stdout.write(self.style.SUCCESS("Demo loaded. Logins for http://127.0.0.1:8000/admin/ :"))
+        for username, _name, role in DEMO_LOGINS:
+            label = role.value if role else "superuser"
+            self.stdout.write(f"  {username:<10} / {DEMO_PASSWORD}   ({label})")

@@ -1,0 +1,66 @@
+"""Staff roles (DESIGN §6) as Django groups, and what each may do in the Wagtail admin.
+
+Apps import the role names from here; `manage.py setup` installs the groups.
+"""
+
+from django.contrib.auth.models import Group, Permission
+from django.db import models
+from wagtail.models import Collection, GroupCollectionPermission, GroupPagePermission, Page
+
+
+class Role(models.TextChoices):
+    EDITOR = "편집자"
+    RECRUITER = "채용 담당자"
+    BRANCH_MANAGER = "지점장"
+    TRAINER = "강사"
+    HR = "인사 담당자"
+
+
+PAGE_PERMISSIONS = ["add_page", "change_page", "publish_page", "lock_page", "unlock_page"]
+COLLECTION_PERMISSIONS = {
+    "wagtailimages": ["add_image", "change_image", "choose_image", "delete_image"],
+    "wagtaildocs": ["add_document", "change_document", "choose_document", "delete_document"],
+}
+
+# Model permissions ("app_label.codename") of each role; every role may enter the admin.
+MODEL_PERMISSIONS: dict[str, list[str]] = {
+    Role.EDITOR: ["cms.change_sitesettings"],
+    Role.RECRUITER: [],
+    Role.BRANCH_MANAGER: [],
+    Role.TRAINER: [],
+    Role.HR: ["recruiting.add_branch", "recruiting.change_branch", "recruiting.change_district"],
+}
+
+
+def _permission(dotted: str) -> Permission:
+    app_label, codename = dotted.split(".")
+    return Permission.objects.get(content_type__app_label=app_label, codename=codename)
+
+
+# Wagtail's installation creates these; our roles replace them.
+WAGTAIL_DEFAULT_GROUPS = ["Editors", "Moderators"]
+
+
+def install_role_groups() -> list[Group]:
+    """Create the role groups and grant their permissions; running it again changes nothing."""
+    Group.objects.filter(name__in=WAGTAIL_DEFAULT_GROUPS, user=None).delete()
+    groups = []
+    access_admin = _permission("wagtailadmin.access_admin")
+    for role in Role:
+        group, _created = Group.objects.get_or_create(name=role.value)
+        group.permissions.add(access_admin, *[_permission(p) for p in MODEL_PERMISSIONS[role]])
+        groups.append(group)
+
+    editor = Group.objects.get(name=Role.EDITOR)
+    root_page = Page.get_first_root_node()
+    for codename in PAGE_PERMISSIONS:
+        GroupPagePermission.objects.get_or_create(
+            group=editor, page=root_page, permission=_permission(f"wagtailcore.{codename}")
+        )
+    root_collection = Collection.get_first_root_node()
+    for app_label, codenames in COLLECTION_PERMISSIONS.items():
+        for codename in codenames:
+            GroupCollectionPermission.objects.get_or_create(
+                group=editor, collection=root_collection, permission=_permission(f"{app_label}.{codename}")
+            )
+    return groups

@@ -1,0 +1,17 @@
+"""Settings for the test suite: the base settings with fast, isolated parts."""
+
+import tempfile
+from pathlib import Path
+
+from config.settings import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="csrc-test-media-"))
+STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+
+# Tasks run in the test process, at once, so their effects can be asserted.
+Q_CLUSTER = {**Q_CLUSTER, "sync": True}  # noqa: F405
+
+# Keep test output to what went wrong.
+LOGGING = {**LOGGING, "root": {"handlers": ["console"], "level": "WARNING"}}  # noqa: F405

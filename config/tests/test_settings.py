@@ -1,0 +1,49 @@
+"""The settings module itself refuses unsafe or malformed production configurations."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+BASE_DIR = Path(__file__).resolve().parents[2]
+
+
+def _load_settings(**env: str) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "DATABASE_URL", "REDIS_URL"}}
+    return subprocess.run(
+        [sys.executable, "-c", "import config.settings as s; print(s.DATABASES['default']['ENGINE'], s.CACHES['pages']['BACKEND'])"],
+        cwd=BASE_DIR,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+    )
+
+
+def test_the_defaults_run_on_sqlite_with_database_caches():
+    result = _load_settings()
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["django.db.backends.sqlite3", "django.core.cache.backends.db.DatabaseCache"]
+
+
+def test_redis_url_moves_the_caches_to_redis():
+    result = _load_settings(REDIS_URL="redis://127.0.0.1:6379/0")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split()[1] == "django.core.cache.backends.redis.RedisCache"
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"DEBUG": "false"}, "SECRET_KEY must be set"),
+        ({"DEBUG": "nope"}, "DEBUG must be a boolean"),
+        ({"DATABASE_URL": "mysql://db/x"}, "DATABASE_URL must start with"),
+        ({"Q_WORKERS": "0"}, "Q_WORKERS must be at least 1"),
+        ({"REDIS_URL": "redis://h:6379/1", "PAGE_CACHE_REDIS_DB": "1"}, "PAGE_CACHE_REDIS_DB must differ"),
+    ],
+)
+def test_it_refuses_to_start_with_a_bad_value(env, message):
+    result = _load_settings(**env)
+    assert result.returncode != 0
+    assert message in result.stderr

@@ -1,0 +1,1 @@
+"""Curricula, cohorts, marks, attendance, graduation and certificates (DESIGN §4)."""

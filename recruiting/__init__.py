@@ -1,0 +1,1 @@
+"""Branches, recruitment rounds, applicants and their pipeline (DESIGN §4)."""
