@@ -178,9 +178,7 @@ class StoryIndexPage(BasePage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["stories"] = (
-            StoryPage.objects.live().child_of(self).select_related("branch", "photo").order_by("path")
-        )
+        context["stories"] = StoryPage.objects.live().child_of(self).select_related("branch", "photo").order_by("path")
         return context
 
 

@@ -7,134 +7,1005 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('recruiting', '0001_initial'),
-        ('wagtailcore', '0097_baselogentry_uuid_action_timestamp_indexes'),
-        ('wagtailimages', '0027_image_description'),
+        ("recruiting", "0001_initial"),
+        ("wagtailcore", "0097_baselogentry_uuid_action_timestamp_indexes"),
+        ("wagtailimages", "0027_image_description"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='BranchIndexPage',
+            name="BranchIndexPage",
             fields=[
-                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to='wagtailcore.page')),
-                ('intro', models.TextField(blank=True, help_text='One or two sentences shown under the title and in listings', verbose_name='introduction')),
+                (
+                    "page_ptr",
+                    models.OneToOneField(
+                        auto_created=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        parent_link=True,
+                        primary_key=True,
+                        serialize=False,
+                        to="wagtailcore.page",
+                    ),
+                ),
+                (
+                    "intro",
+                    models.TextField(
+                        blank=True,
+                        help_text="One or two sentences shown under the title and in listings",
+                        verbose_name="introduction",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'branch index page',
+                "verbose_name": "branch index page",
             },
-            bases=(wagtailcache.cache.WagtailCacheMixin, 'wagtailcore.page'),
+            bases=(wagtailcache.cache.WagtailCacheMixin, "wagtailcore.page"),
         ),
         migrations.CreateModel(
-            name='ContentPage',
+            name="ContentPage",
             fields=[
-                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to='wagtailcore.page')),
-                ('intro', models.TextField(blank=True, help_text='One or two sentences shown under the title and in listings', verbose_name='introduction')),
-                ('body', wagtail.fields.StreamField([('heading', 2), ('paragraph', 3), ('image', 7), ('quote', 10), ('features', 16), ('steps', 20), ('question_answer', 23), ('call_to_action', 29)], blank=True, block_lookup={0: ('wagtail.blocks.CharBlock', (), {'label': 'heading', 'max_length': 120}), 1: ('wagtail.blocks.ChoiceBlock', [], {'choices': [('h2', 'Section heading'), ('h3', 'Sub-heading')], 'label': 'level'}), 2: ('wagtail.blocks.StructBlock', [[('text', 0), ('level', 1)]], {}), 3: ('wagtail.blocks.RichTextBlock', (), {'features': ['h2', 'h3', 'bold', 'italic', 'ol', 'ul', 'link', 'hr'], 'label': 'Paragraph', 'template': 'blocks/paragraph.html'}), 4: ('wagtail.images.blocks.ImageChooserBlock', (), {'label': 'image'}), 5: ('wagtail.blocks.CharBlock', (), {'help_text': 'What the image shows, read aloud by screen readers', 'label': 'alternative text', 'max_length': 200}), 6: ('wagtail.blocks.CharBlock', (), {'label': 'caption', 'max_length': 200, 'required': False}), 7: ('wagtail.blocks.StructBlock', [[('image', 4), ('alt', 5), ('caption', 6)]], {}), 8: ('wagtail.blocks.TextBlock', (), {'label': 'quote'}), 9: ('wagtail.blocks.CharBlock', (), {'help_text': 'e.g. 강서CS지점 팀장', 'label': 'attribution', 'max_length': 120, 'required': False}), 10: ('wagtail.blocks.StructBlock', [[('text', 8), ('attribution', 9)]], {}), 11: ('wagtail.blocks.CharBlock', (), {'label': 'heading', 'max_length': 120, 'required': False}), 12: ('wagtail.blocks.CharBlock', (), {'label': 'title', 'max_length': 80}), 13: ('wagtail.blocks.TextBlock', (), {'label': 'text'}), 14: ('wagtail.blocks.StructBlock', [[('title', 12), ('text', 13)]], {}), 15: ('wagtail.blocks.ListBlock', (14,), {'label': 'features', 'min_num': 1}), 16: ('wagtail.blocks.StructBlock', [[('heading', 11), ('features', 15)]], {}), 17: ('wagtail.blocks.CharBlock', (), {'help_text': 'e.g. 1개월 차, 1~4주', 'label': 'label', 'max_length': 40}), 18: ('wagtail.blocks.StructBlock', [[('label', 17), ('title', 12), ('text', 13)]], {}), 19: ('wagtail.blocks.ListBlock', (18,), {'label': 'steps', 'min_num': 1}), 20: ('wagtail.blocks.StructBlock', [[('heading', 11), ('steps', 19)]], {}), 21: ('wagtail.blocks.CharBlock', (), {'label': 'question', 'max_length': 200}), 22: ('wagtail.blocks.RichTextBlock', (), {'features': ['h2', 'h3', 'bold', 'italic', 'ol', 'ul', 'link', 'hr'], 'label': 'answer'}), 23: ('wagtail.blocks.StructBlock', [[('question', 21), ('answer', 22)]], {}), 24: ('wagtail.blocks.CharBlock', (), {'label': 'title', 'max_length': 120}), 25: ('wagtail.blocks.TextBlock', (), {'label': 'text', 'required': False}), 26: ('wagtail.blocks.PageChooserBlock', (), {'label': 'link to a page', 'required': False}), 27: ('wagtail.blocks.CharBlock', (), {'help_text': 'e.g. tel:02-2187-2663 or https://...', 'label': 'or link to an address', 'max_length': 200, 'required': False}), 28: ('wagtail.blocks.CharBlock', (), {'label': 'button label', 'max_length': 40}), 29: ('wagtail.blocks.StructBlock', [[('title', 24), ('text', 25), ('link_page', 26), ('link_url', 27), ('link_label', 28)]], {})}, help_text='The content of the page', verbose_name='body')),
+                (
+                    "page_ptr",
+                    models.OneToOneField(
+                        auto_created=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        parent_link=True,
+                        primary_key=True,
+                        serialize=False,
+                        to="wagtailcore.page",
+                    ),
+                ),
+                (
+                    "intro",
+                    models.TextField(
+                        blank=True,
+                        help_text="One or two sentences shown under the title and in listings",
+                        verbose_name="introduction",
+                    ),
+                ),
+                (
+                    "body",
+                    wagtail.fields.StreamField(
+                        [
+                            ("heading", 2),
+                            ("paragraph", 3),
+                            ("image", 7),
+                            ("quote", 10),
+                            ("features", 16),
+                            ("steps", 20),
+                            ("question_answer", 23),
+                            ("call_to_action", 29),
+                        ],
+                        blank=True,
+                        block_lookup={
+                            0: ("wagtail.blocks.CharBlock", (), {"label": "heading", "max_length": 120}),
+                            1: (
+                                "wagtail.blocks.ChoiceBlock",
+                                [],
+                                {"choices": [("h2", "Section heading"), ("h3", "Sub-heading")], "label": "level"},
+                            ),
+                            2: ("wagtail.blocks.StructBlock", [[("text", 0), ("level", 1)]], {}),
+                            3: (
+                                "wagtail.blocks.RichTextBlock",
+                                (),
+                                {
+                                    "features": ["h2", "h3", "bold", "italic", "ol", "ul", "link", "hr"],
+                                    "label": "Paragraph",
+                                    "template": "blocks/paragraph.html",
+                                },
+                            ),
+                            4: ("wagtail.images.blocks.ImageChooserBlock", (), {"label": "image"}),
+                            5: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {
+                                    "help_text": "What the image shows, read aloud by screen readers",
+                                    "label": "alternative text",
+                                    "max_length": 200,
+                                },
+                            ),
+                            6: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {"label": "caption", "max_length": 200, "required": False},
+                            ),
+                            7: ("wagtail.blocks.StructBlock", [[("image", 4), ("alt", 5), ("caption", 6)]], {}),
+                            8: ("wagtail.blocks.TextBlock", (), {"label": "quote"}),
+                            9: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {
+                                    "help_text": "e.g. 강서CS지점 팀장",
+                                    "label": "attribution",
+                                    "max_length": 120,
+                                    "required": False,
+                                },
+                            ),
+                            10: ("wagtail.blocks.StructBlock", [[("text", 8), ("attribution", 9)]], {}),
+                            11: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {"label": "heading", "max_length": 120, "required": False},
+                            ),
+                            12: ("wagtail.blocks.CharBlock", (), {"label": "title", "max_length": 80}),
+                            13: ("wagtail.blocks.TextBlock", (), {"label": "text"}),
+                            14: ("wagtail.blocks.StructBlock", [[("title", 12), ("text", 13)]], {}),
+                            15: ("wagtail.blocks.ListBlock", (14,), {"label": "features", "min_num": 1}),
+                            16: ("wagtail.blocks.StructBlock", [[("heading", 11), ("features", 15)]], {}),
+                            17: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {"help_text": "e.g. 1개월 차, 1~4주", "label": "label", "max_length": 40},
+                            ),
+                            18: ("wagtail.blocks.StructBlock", [[("label", 17), ("title", 12), ("text", 13)]], {}),
+                            19: ("wagtail.blocks.ListBlock", (18,), {"label": "steps", "min_num": 1}),
+                            20: ("wagtail.blocks.StructBlock", [[("heading", 11), ("steps", 19)]], {}),
+                            21: ("wagtail.blocks.CharBlock", (), {"label": "question", "max_length": 200}),
+                            22: (
+                                "wagtail.blocks.RichTextBlock",
+                                (),
+                                {
+                                    "features": ["h2", "h3", "bold", "italic", "ol", "ul", "link", "hr"],
+                                    "label": "answer",
+                                },
+                            ),
+                            23: ("wagtail.blocks.StructBlock", [[("question", 21), ("answer", 22)]], {}),
+                            24: ("wagtail.blocks.CharBlock", (), {"label": "title", "max_length": 120}),
+                            25: ("wagtail.blocks.TextBlock", (), {"label": "text", "required": False}),
+                            26: ("wagtail.blocks.PageChooserBlock", (), {"label": "link to a page", "required": False}),
+                            27: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {
+                                    "help_text": "e.g. tel:02-2187-2663 or https://...",
+                                    "label": "or link to an address",
+                                    "max_length": 200,
+                                    "required": False,
+                                },
+                            ),
+                            28: ("wagtail.blocks.CharBlock", (), {"label": "button label", "max_length": 40}),
+                            29: (
+                                "wagtail.blocks.StructBlock",
+                                [
+                                    [
+                                        ("title", 24),
+                                        ("text", 25),
+                                        ("link_page", 26),
+                                        ("link_url", 27),
+                                        ("link_label", 28),
+                                    ]
+                                ],
+                                {},
+                            ),
+                        },
+                        help_text="The content of the page",
+                        verbose_name="body",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'content page',
+                "verbose_name": "content page",
             },
-            bases=(wagtailcache.cache.WagtailCacheMixin, 'wagtailcore.page'),
+            bases=(wagtailcache.cache.WagtailCacheMixin, "wagtailcore.page"),
         ),
         migrations.CreateModel(
-            name='FaqPage',
+            name="FaqPage",
             fields=[
-                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to='wagtailcore.page')),
-                ('intro', models.TextField(blank=True, help_text='One or two sentences shown under the title and in listings', verbose_name='introduction')),
-                ('body', wagtail.fields.StreamField([('heading', 2), ('question_answer', 5)], blank=True, block_lookup={0: ('wagtail.blocks.CharBlock', (), {'label': 'heading', 'max_length': 120}), 1: ('wagtail.blocks.ChoiceBlock', [], {'choices': [('h2', 'Section heading'), ('h3', 'Sub-heading')], 'label': 'level'}), 2: ('wagtail.blocks.StructBlock', [[('text', 0), ('level', 1)]], {}), 3: ('wagtail.blocks.CharBlock', (), {'label': 'question', 'max_length': 200}), 4: ('wagtail.blocks.RichTextBlock', (), {'features': ['h2', 'h3', 'bold', 'italic', 'ol', 'ul', 'link', 'hr'], 'label': 'answer'}), 5: ('wagtail.blocks.StructBlock', [[('question', 3), ('answer', 4)]], {})}, help_text='Questions and their answers', verbose_name='questions')),
+                (
+                    "page_ptr",
+                    models.OneToOneField(
+                        auto_created=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        parent_link=True,
+                        primary_key=True,
+                        serialize=False,
+                        to="wagtailcore.page",
+                    ),
+                ),
+                (
+                    "intro",
+                    models.TextField(
+                        blank=True,
+                        help_text="One or two sentences shown under the title and in listings",
+                        verbose_name="introduction",
+                    ),
+                ),
+                (
+                    "body",
+                    wagtail.fields.StreamField(
+                        [("heading", 2), ("question_answer", 5)],
+                        blank=True,
+                        block_lookup={
+                            0: ("wagtail.blocks.CharBlock", (), {"label": "heading", "max_length": 120}),
+                            1: (
+                                "wagtail.blocks.ChoiceBlock",
+                                [],
+                                {"choices": [("h2", "Section heading"), ("h3", "Sub-heading")], "label": "level"},
+                            ),
+                            2: ("wagtail.blocks.StructBlock", [[("text", 0), ("level", 1)]], {}),
+                            3: ("wagtail.blocks.CharBlock", (), {"label": "question", "max_length": 200}),
+                            4: (
+                                "wagtail.blocks.RichTextBlock",
+                                (),
+                                {
+                                    "features": ["h2", "h3", "bold", "italic", "ol", "ul", "link", "hr"],
+                                    "label": "answer",
+                                },
+                            ),
+                            5: ("wagtail.blocks.StructBlock", [[("question", 3), ("answer", 4)]], {}),
+                        },
+                        help_text="Questions and their answers",
+                        verbose_name="questions",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'FAQ page',
+                "verbose_name": "FAQ page",
             },
-            bases=(wagtailcache.cache.WagtailCacheMixin, 'wagtailcore.page'),
+            bases=(wagtailcache.cache.WagtailCacheMixin, "wagtailcore.page"),
         ),
         migrations.CreateModel(
-            name='StoryIndexPage',
+            name="StoryIndexPage",
             fields=[
-                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to='wagtailcore.page')),
-                ('intro', models.TextField(blank=True, help_text='One or two sentences shown under the title and in listings', verbose_name='introduction')),
+                (
+                    "page_ptr",
+                    models.OneToOneField(
+                        auto_created=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        parent_link=True,
+                        primary_key=True,
+                        serialize=False,
+                        to="wagtailcore.page",
+                    ),
+                ),
+                (
+                    "intro",
+                    models.TextField(
+                        blank=True,
+                        help_text="One or two sentences shown under the title and in listings",
+                        verbose_name="introduction",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'story index page',
+                "verbose_name": "story index page",
             },
-            bases=(wagtailcache.cache.WagtailCacheMixin, 'wagtailcore.page'),
+            bases=(wagtailcache.cache.WagtailCacheMixin, "wagtailcore.page"),
         ),
         migrations.CreateModel(
-            name='TrainingPage',
+            name="TrainingPage",
             fields=[
-                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to='wagtailcore.page')),
-                ('intro', models.TextField(blank=True, help_text='One or two sentences shown under the title and in listings', verbose_name='introduction')),
-                ('body', wagtail.fields.StreamField([('heading', 2), ('paragraph', 3), ('image', 7), ('quote', 10), ('features', 16), ('steps', 20), ('question_answer', 23), ('call_to_action', 29)], blank=True, block_lookup={0: ('wagtail.blocks.CharBlock', (), {'label': 'heading', 'max_length': 120}), 1: ('wagtail.blocks.ChoiceBlock', [], {'choices': [('h2', 'Section heading'), ('h3', 'Sub-heading')], 'label': 'level'}), 2: ('wagtail.blocks.StructBlock', [[('text', 0), ('level', 1)]], {}), 3: ('wagtail.blocks.RichTextBlock', (), {'features': ['h2', 'h3', 'bold', 'italic', 'ol', 'ul', 'link', 'hr'], 'label': 'Paragraph', 'template': 'blocks/paragraph.html'}), 4: ('wagtail.images.blocks.ImageChooserBlock', (), {'label': 'image'}), 5: ('wagtail.blocks.CharBlock', (), {'help_text': 'What the image shows, read aloud by screen readers', 'label': 'alternative text', 'max_length': 200}), 6: ('wagtail.blocks.CharBlock', (), {'label': 'caption', 'max_length': 200, 'required': False}), 7: ('wagtail.blocks.StructBlock', [[('image', 4), ('alt', 5), ('caption', 6)]], {}), 8: ('wagtail.blocks.TextBlock', (), {'label': 'quote'}), 9: ('wagtail.blocks.CharBlock', (), {'help_text': 'e.g. 강서CS지점 팀장', 'label': 'attribution', 'max_length': 120, 'required': False}), 10: ('wagtail.blocks.StructBlock', [[('text', 8), ('attribution', 9)]], {}), 11: ('wagtail.blocks.CharBlock', (), {'label': 'heading', 'max_length': 120, 'required': False}), 12: ('wagtail.blocks.CharBlock', (), {'label': 'title', 'max_length': 80}), 13: ('wagtail.blocks.TextBlock', (), {'label': 'text'}), 14: ('wagtail.blocks.StructBlock', [[('title', 12), ('text', 13)]], {}), 15: ('wagtail.blocks.ListBlock', (14,), {'label': 'features', 'min_num': 1}), 16: ('wagtail.blocks.StructBlock', [[('heading', 11), ('features', 15)]], {}), 17: ('wagtail.blocks.CharBlock', (), {'help_text': 'e.g. 1개월 차, 1~4주', 'label': 'label', 'max_length': 40}), 18: ('wagtail.blocks.StructBlock', [[('label', 17), ('title', 12), ('text', 13)]], {}), 19: ('wagtail.blocks.ListBlock', (18,), {'label': 'steps', 'min_num': 1}), 20: ('wagtail.blocks.StructBlock', [[('heading', 11), ('steps', 19)]], {}), 21: ('wagtail.blocks.CharBlock', (), {'label': 'question', 'max_length': 200}), 22: ('wagtail.blocks.RichTextBlock', (), {'features': ['h2', 'h3', 'bold', 'italic', 'ol', 'ul', 'link', 'hr'], 'label': 'answer'}), 23: ('wagtail.blocks.StructBlock', [[('question', 21), ('answer', 22)]], {}), 24: ('wagtail.blocks.CharBlock', (), {'label': 'title', 'max_length': 120}), 25: ('wagtail.blocks.TextBlock', (), {'label': 'text', 'required': False}), 26: ('wagtail.blocks.PageChooserBlock', (), {'label': 'link to a page', 'required': False}), 27: ('wagtail.blocks.CharBlock', (), {'help_text': 'e.g. tel:02-2187-2663 or https://...', 'label': 'or link to an address', 'max_length': 200, 'required': False}), 28: ('wagtail.blocks.CharBlock', (), {'label': 'button label', 'max_length': 40}), 29: ('wagtail.blocks.StructBlock', [[('title', 24), ('text', 25), ('link_page', 26), ('link_url', 27), ('link_label', 28)]], {})}, help_text='The program, week by week, and month 4', verbose_name='body')),
+                (
+                    "page_ptr",
+                    models.OneToOneField(
+                        auto_created=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        parent_link=True,
+                        primary_key=True,
+                        serialize=False,
+                        to="wagtailcore.page",
+                    ),
+                ),
+                (
+                    "intro",
+                    models.TextField(
+                        blank=True,
+                        help_text="One or two sentences shown under the title and in listings",
+                        verbose_name="introduction",
+                    ),
+                ),
+                (
+                    "body",
+                    wagtail.fields.StreamField(
+                        [
+                            ("heading", 2),
+                            ("paragraph", 3),
+                            ("image", 7),
+                            ("quote", 10),
+                            ("features", 16),
+                            ("steps", 20),
+                            ("question_answer", 23),
+                            ("call_to_action", 29),
+                        ],
+                        blank=True,
+                        block_lookup={
+                            0: ("wagtail.blocks.CharBlock", (), {"label": "heading", "max_length": 120}),
+                            1: (
+                                "wagtail.blocks.ChoiceBlock",
+                                [],
+                                {"choices": [("h2", "Section heading"), ("h3", "Sub-heading")], "label": "level"},
+                            ),
+                            2: ("wagtail.blocks.StructBlock", [[("text", 0), ("level", 1)]], {}),
+                            3: (
+                                "wagtail.blocks.RichTextBlock",
+                                (),
+                                {
+                                    "features": ["h2", "h3", "bold", "italic", "ol", "ul", "link", "hr"],
+                                    "label": "Paragraph",
+                                    "template": "blocks/paragraph.html",
+                                },
+                            ),
+                            4: ("wagtail.images.blocks.ImageChooserBlock", (), {"label": "image"}),
+                            5: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {
+                                    "help_text": "What the image shows, read aloud by screen readers",
+                                    "label": "alternative text",
+                                    "max_length": 200,
+                                },
+                            ),
+                            6: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {"label": "caption", "max_length": 200, "required": False},
+                            ),
+                            7: ("wagtail.blocks.StructBlock", [[("image", 4), ("alt", 5), ("caption", 6)]], {}),
+                            8: ("wagtail.blocks.TextBlock", (), {"label": "quote"}),
+                            9: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {
+                                    "help_text": "e.g. 강서CS지점 팀장",
+                                    "label": "attribution",
+                                    "max_length": 120,
+                                    "required": False,
+                                },
+                            ),
+                            10: ("wagtail.blocks.StructBlock", [[("text", 8), ("attribution", 9)]], {}),
+                            11: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {"label": "heading", "max_length": 120, "required": False},
+                            ),
+                            12: ("wagtail.blocks.CharBlock", (), {"label": "title", "max_length": 80}),
+                            13: ("wagtail.blocks.TextBlock", (), {"label": "text"}),
+                            14: ("wagtail.blocks.StructBlock", [[("title", 12), ("text", 13)]], {}),
+                            15: ("wagtail.blocks.ListBlock", (14,), {"label": "features", "min_num": 1}),
+                            16: ("wagtail.blocks.StructBlock", [[("heading", 11), ("features", 15)]], {}),
+                            17: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {"help_text": "e.g. 1개월 차, 1~4주", "label": "label", "max_length": 40},
+                            ),
+                            18: ("wagtail.blocks.StructBlock", [[("label", 17), ("title", 12), ("text", 13)]], {}),
+                            19: ("wagtail.blocks.ListBlock", (18,), {"label": "steps", "min_num": 1}),
+                            20: ("wagtail.blocks.StructBlock", [[("heading", 11), ("steps", 19)]], {}),
+                            21: ("wagtail.blocks.CharBlock", (), {"label": "question", "max_length": 200}),
+                            22: (
+                                "wagtail.blocks.RichTextBlock",
+                                (),
+                                {
+                                    "features": ["h2", "h3", "bold", "italic", "ol", "ul", "link", "hr"],
+                                    "label": "answer",
+                                },
+                            ),
+                            23: ("wagtail.blocks.StructBlock", [[("question", 21), ("answer", 22)]], {}),
+                            24: ("wagtail.blocks.CharBlock", (), {"label": "title", "max_length": 120}),
+                            25: ("wagtail.blocks.TextBlock", (), {"label": "text", "required": False}),
+                            26: ("wagtail.blocks.PageChooserBlock", (), {"label": "link to a page", "required": False}),
+                            27: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {
+                                    "help_text": "e.g. tel:02-2187-2663 or https://...",
+                                    "label": "or link to an address",
+                                    "max_length": 200,
+                                    "required": False,
+                                },
+                            ),
+                            28: ("wagtail.blocks.CharBlock", (), {"label": "button label", "max_length": 40}),
+                            29: (
+                                "wagtail.blocks.StructBlock",
+                                [
+                                    [
+                                        ("title", 24),
+                                        ("text", 25),
+                                        ("link_page", 26),
+                                        ("link_url", 27),
+                                        ("link_label", 28),
+                                    ]
+                                ],
+                                {},
+                            ),
+                        },
+                        help_text="The program, week by week, and month 4",
+                        verbose_name="body",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'training page',
+                "verbose_name": "training page",
             },
-            bases=(wagtailcache.cache.WagtailCacheMixin, 'wagtailcore.page'),
+            bases=(wagtailcache.cache.WagtailCacheMixin, "wagtailcore.page"),
         ),
         migrations.CreateModel(
-            name='BranchPage',
+            name="BranchPage",
             fields=[
-                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to='wagtailcore.page')),
-                ('intro', models.TextField(blank=True, help_text='One or two sentences shown under the title and in listings', verbose_name='introduction')),
-                ('body', wagtail.fields.StreamField([('heading', 2), ('paragraph', 3), ('image', 7), ('quote', 10), ('features', 16), ('steps', 20), ('question_answer', 23), ('call_to_action', 29)], blank=True, block_lookup={0: ('wagtail.blocks.CharBlock', (), {'label': 'heading', 'max_length': 120}), 1: ('wagtail.blocks.ChoiceBlock', [], {'choices': [('h2', 'Section heading'), ('h3', 'Sub-heading')], 'label': 'level'}), 2: ('wagtail.blocks.StructBlock', [[('text', 0), ('level', 1)]], {}), 3: ('wagtail.blocks.RichTextBlock', (), {'features': ['h2', 'h3', 'bold', 'italic', 'ol', 'ul', 'link', 'hr'], 'label': 'Paragraph', 'template': 'blocks/paragraph.html'}), 4: ('wagtail.images.blocks.ImageChooserBlock', (), {'label': 'image'}), 5: ('wagtail.blocks.CharBlock', (), {'help_text': 'What the image shows, read aloud by screen readers', 'label': 'alternative text', 'max_length': 200}), 6: ('wagtail.blocks.CharBlock', (), {'label': 'caption', 'max_length': 200, 'required': False}), 7: ('wagtail.blocks.StructBlock', [[('image', 4), ('alt', 5), ('caption', 6)]], {}), 8: ('wagtail.blocks.TextBlock', (), {'label': 'quote'}), 9: ('wagtail.blocks.CharBlock', (), {'help_text': 'e.g. 강서CS지점 팀장', 'label': 'attribution', 'max_length': 120, 'required': False}), 10: ('wagtail.blocks.StructBlock', [[('text', 8), ('attribution', 9)]], {}), 11: ('wagtail.blocks.CharBlock', (), {'label': 'heading', 'max_length': 120, 'required': False}), 12: ('wagtail.blocks.CharBlock', (), {'label': 'title', 'max_length': 80}), 13: ('wagtail.blocks.TextBlock', (), {'label': 'text'}), 14: ('wagtail.blocks.StructBlock', [[('title', 12), ('text', 13)]], {}), 15: ('wagtail.blocks.ListBlock', (14,), {'label': 'features', 'min_num': 1}), 16: ('wagtail.blocks.StructBlock', [[('heading', 11), ('features', 15)]], {}), 17: ('wagtail.blocks.CharBlock', (), {'help_text': 'e.g. 1개월 차, 1~4주', 'label': 'label', 'max_length': 40}), 18: ('wagtail.blocks.StructBlock', [[('label', 17), ('title', 12), ('text', 13)]], {}), 19: ('wagtail.blocks.ListBlock', (18,), {'label': 'steps', 'min_num': 1}), 20: ('wagtail.blocks.StructBlock', [[('heading', 11), ('steps', 19)]], {}), 21: ('wagtail.blocks.CharBlock', (), {'label': 'question', 'max_length': 200}), 22: ('wagtail.blocks.RichTextBlock', (), {'features': ['h2', 'h3', 'bold', 'italic', 'ol', 'ul', 'link', 'hr'], 'label': 'answer'}), 23: ('wagtail.blocks.StructBlock', [[('question', 21), ('answer', 22)]], {}), 24: ('wagtail.blocks.CharBlock', (), {'label': 'title', 'max_length': 120}), 25: ('wagtail.blocks.TextBlock', (), {'label': 'text', 'required': False}), 26: ('wagtail.blocks.PageChooserBlock', (), {'label': 'link to a page', 'required': False}), 27: ('wagtail.blocks.CharBlock', (), {'help_text': 'e.g. tel:02-2187-2663 or https://...', 'label': 'or link to an address', 'max_length': 200, 'required': False}), 28: ('wagtail.blocks.CharBlock', (), {'label': 'button label', 'max_length': 40}), 29: ('wagtail.blocks.StructBlock', [[('title', 24), ('text', 25), ('link_page', 26), ('link_url', 27), ('link_label', 28)]], {})}, help_text='Anything more about the branch', verbose_name='body')),
-                ('branch', models.OneToOneField(help_text='Address, phone and districts come from this branch', on_delete=django.db.models.deletion.PROTECT, related_name='page', to='recruiting.branch', verbose_name='branch')),
+                (
+                    "page_ptr",
+                    models.OneToOneField(
+                        auto_created=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        parent_link=True,
+                        primary_key=True,
+                        serialize=False,
+                        to="wagtailcore.page",
+                    ),
+                ),
+                (
+                    "intro",
+                    models.TextField(
+                        blank=True,
+                        help_text="One or two sentences shown under the title and in listings",
+                        verbose_name="introduction",
+                    ),
+                ),
+                (
+                    "body",
+                    wagtail.fields.StreamField(
+                        [
+                            ("heading", 2),
+                            ("paragraph", 3),
+                            ("image", 7),
+                            ("quote", 10),
+                            ("features", 16),
+                            ("steps", 20),
+                            ("question_answer", 23),
+                            ("call_to_action", 29),
+                        ],
+                        blank=True,
+                        block_lookup={
+                            0: ("wagtail.blocks.CharBlock", (), {"label": "heading", "max_length": 120}),
+                            1: (
+                                "wagtail.blocks.ChoiceBlock",
+                                [],
+                                {"choices": [("h2", "Section heading"), ("h3", "Sub-heading")], "label": "level"},
+                            ),
+                            2: ("wagtail.blocks.StructBlock", [[("text", 0), ("level", 1)]], {}),
+                            3: (
+                                "wagtail.blocks.RichTextBlock",
+                                (),
+                                {
+                                    "features": ["h2", "h3", "bold", "italic", "ol", "ul", "link", "hr"],
+                                    "label": "Paragraph",
+                                    "template": "blocks/paragraph.html",
+                                },
+                            ),
+                            4: ("wagtail.images.blocks.ImageChooserBlock", (), {"label": "image"}),
+                            5: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {
+                                    "help_text": "What the image shows, read aloud by screen readers",
+                                    "label": "alternative text",
+                                    "max_length": 200,
+                                },
+                            ),
+                            6: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {"label": "caption", "max_length": 200, "required": False},
+                            ),
+                            7: ("wagtail.blocks.StructBlock", [[("image", 4), ("alt", 5), ("caption", 6)]], {}),
+                            8: ("wagtail.blocks.TextBlock", (), {"label": "quote"}),
+                            9: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {
+                                    "help_text": "e.g. 강서CS지점 팀장",
+                                    "label": "attribution",
+                                    "max_length": 120,
+                                    "required": False,
+                                },
+                            ),
+                            10: ("wagtail.blocks.StructBlock", [[("text", 8), ("attribution", 9)]], {}),
+                            11: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {"label": "heading", "max_length": 120, "required": False},
+                            ),
+                            12: ("wagtail.blocks.CharBlock", (), {"label": "title", "max_length": 80}),
+                            13: ("wagtail.blocks.TextBlock", (), {"label": "text"}),
+                            14: ("wagtail.blocks.StructBlock", [[("title", 12), ("text", 13)]], {}),
+                            15: ("wagtail.blocks.ListBlock", (14,), {"label": "features", "min_num": 1}),
+                            16: ("wagtail.blocks.StructBlock", [[("heading", 11), ("features", 15)]], {}),
+                            17: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {"help_text": "e.g. 1개월 차, 1~4주", "label": "label", "max_length": 40},
+                            ),
+                            18: ("wagtail.blocks.StructBlock", [[("label", 17), ("title", 12), ("text", 13)]], {}),
+                            19: ("wagtail.blocks.ListBlock", (18,), {"label": "steps", "min_num": 1}),
+                            20: ("wagtail.blocks.StructBlock", [[("heading", 11), ("steps", 19)]], {}),
+                            21: ("wagtail.blocks.CharBlock", (), {"label": "question", "max_length": 200}),
+                            22: (
+                                "wagtail.blocks.RichTextBlock",
+                                (),
+                                {
+                                    "features": ["h2", "h3", "bold", "italic", "ol", "ul", "link", "hr"],
+                                    "label": "answer",
+                                },
+                            ),
+                            23: ("wagtail.blocks.StructBlock", [[("question", 21), ("answer", 22)]], {}),
+                            24: ("wagtail.blocks.CharBlock", (), {"label": "title", "max_length": 120}),
+                            25: ("wagtail.blocks.TextBlock", (), {"label": "text", "required": False}),
+                            26: ("wagtail.blocks.PageChooserBlock", (), {"label": "link to a page", "required": False}),
+                            27: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {
+                                    "help_text": "e.g. tel:02-2187-2663 or https://...",
+                                    "label": "or link to an address",
+                                    "max_length": 200,
+                                    "required": False,
+                                },
+                            ),
+                            28: ("wagtail.blocks.CharBlock", (), {"label": "button label", "max_length": 40}),
+                            29: (
+                                "wagtail.blocks.StructBlock",
+                                [
+                                    [
+                                        ("title", 24),
+                                        ("text", 25),
+                                        ("link_page", 26),
+                                        ("link_url", 27),
+                                        ("link_label", 28),
+                                    ]
+                                ],
+                                {},
+                            ),
+                        },
+                        help_text="Anything more about the branch",
+                        verbose_name="body",
+                    ),
+                ),
+                (
+                    "branch",
+                    models.OneToOneField(
+                        help_text="Address, phone and districts come from this branch",
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="page",
+                        to="recruiting.branch",
+                        verbose_name="branch",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'branch page',
+                "verbose_name": "branch page",
             },
-            bases=(wagtailcache.cache.WagtailCacheMixin, 'wagtailcore.page'),
+            bases=(wagtailcache.cache.WagtailCacheMixin, "wagtailcore.page"),
         ),
         migrations.CreateModel(
-            name='HomePage',
+            name="HomePage",
             fields=[
-                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to='wagtailcore.page')),
-                ('intro', models.TextField(blank=True, help_text='One or two sentences shown under the title and in listings', verbose_name='introduction')),
-                ('hero_title', models.CharField(help_text='The large headline at the top of the home page', max_length=120, verbose_name='headline')),
-                ('cta_label', models.CharField(default='지원 상담 신청하기', help_text='The label of the main button', max_length=40, verbose_name='call to action label')),
-                ('body', wagtail.fields.StreamField([('heading', 2), ('paragraph', 3), ('image', 7), ('quote', 10), ('features', 16), ('steps', 20), ('question_answer', 23), ('call_to_action', 29)], blank=True, block_lookup={0: ('wagtail.blocks.CharBlock', (), {'label': 'heading', 'max_length': 120}), 1: ('wagtail.blocks.ChoiceBlock', [], {'choices': [('h2', 'Section heading'), ('h3', 'Sub-heading')], 'label': 'level'}), 2: ('wagtail.blocks.StructBlock', [[('text', 0), ('level', 1)]], {}), 3: ('wagtail.blocks.RichTextBlock', (), {'features': ['h2', 'h3', 'bold', 'italic', 'ol', 'ul', 'link', 'hr'], 'label': 'Paragraph', 'template': 'blocks/paragraph.html'}), 4: ('wagtail.images.blocks.ImageChooserBlock', (), {'label': 'image'}), 5: ('wagtail.blocks.CharBlock', (), {'help_text': 'What the image shows, read aloud by screen readers', 'label': 'alternative text', 'max_length': 200}), 6: ('wagtail.blocks.CharBlock', (), {'label': 'caption', 'max_length': 200, 'required': False}), 7: ('wagtail.blocks.StructBlock', [[('image', 4), ('alt', 5), ('caption', 6)]], {}), 8: ('wagtail.blocks.TextBlock', (), {'label': 'quote'}), 9: ('wagtail.blocks.CharBlock', (), {'help_text': 'e.g. 강서CS지점 팀장', 'label': 'attribution', 'max_length': 120, 'required': False}), 10: ('wagtail.blocks.StructBlock', [[('text', 8), ('attribution', 9)]], {}), 11: ('wagtail.blocks.CharBlock', (), {'label': 'heading', 'max_length': 120, 'required': False}), 12: ('wagtail.blocks.CharBlock', (), {'label': 'title', 'max_length': 80}), 13: ('wagtail.blocks.TextBlock', (), {'label': 'text'}), 14: ('wagtail.blocks.StructBlock', [[('title', 12), ('text', 13)]], {}), 15: ('wagtail.blocks.ListBlock', (14,), {'label': 'features', 'min_num': 1}), 16: ('wagtail.blocks.StructBlock', [[('heading', 11), ('features', 15)]], {}), 17: ('wagtail.blocks.CharBlock', (), {'help_text': 'e.g. 1개월 차, 1~4주', 'label': 'label', 'max_length': 40}), 18: ('wagtail.blocks.StructBlock', [[('label', 17), ('title', 12), ('text', 13)]], {}), 19: ('wagtail.blocks.ListBlock', (18,), {'label': 'steps', 'min_num': 1}), 20: ('wagtail.blocks.StructBlock', [[('heading', 11), ('steps', 19)]], {}), 21: ('wagtail.blocks.CharBlock', (), {'label': 'question', 'max_length': 200}), 22: ('wagtail.blocks.RichTextBlock', (), {'features': ['h2', 'h3', 'bold', 'italic', 'ol', 'ul', 'link', 'hr'], 'label': 'answer'}), 23: ('wagtail.blocks.StructBlock', [[('question', 21), ('answer', 22)]], {}), 24: ('wagtail.blocks.CharBlock', (), {'label': 'title', 'max_length': 120}), 25: ('wagtail.blocks.TextBlock', (), {'label': 'text', 'required': False}), 26: ('wagtail.blocks.PageChooserBlock', (), {'label': 'link to a page', 'required': False}), 27: ('wagtail.blocks.CharBlock', (), {'help_text': 'e.g. tel:02-2187-2663 or https://...', 'label': 'or link to an address', 'max_length': 200, 'required': False}), 28: ('wagtail.blocks.CharBlock', (), {'label': 'button label', 'max_length': 40}), 29: ('wagtail.blocks.StructBlock', [[('title', 24), ('text', 25), ('link_page', 26), ('link_url', 27), ('link_label', 28)]], {})}, help_text='The sections of the page', verbose_name='body')),
-                ('cta_page', models.ForeignKey(blank=True, help_text='Where the main button leads; without one it calls the enquiry number', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='wagtailcore.page', verbose_name='call to action page')),
-                ('hero_image', models.ForeignKey(blank=True, help_text='Optional photo beside the headline', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='wagtailimages.image', verbose_name='headline image')),
+                (
+                    "page_ptr",
+                    models.OneToOneField(
+                        auto_created=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        parent_link=True,
+                        primary_key=True,
+                        serialize=False,
+                        to="wagtailcore.page",
+                    ),
+                ),
+                (
+                    "intro",
+                    models.TextField(
+                        blank=True,
+                        help_text="One or two sentences shown under the title and in listings",
+                        verbose_name="introduction",
+                    ),
+                ),
+                (
+                    "hero_title",
+                    models.CharField(
+                        help_text="The large headline at the top of the home page",
+                        max_length=120,
+                        verbose_name="headline",
+                    ),
+                ),
+                (
+                    "cta_label",
+                    models.CharField(
+                        default="지원 상담 신청하기",
+                        help_text="The label of the main button",
+                        max_length=40,
+                        verbose_name="call to action label",
+                    ),
+                ),
+                (
+                    "body",
+                    wagtail.fields.StreamField(
+                        [
+                            ("heading", 2),
+                            ("paragraph", 3),
+                            ("image", 7),
+                            ("quote", 10),
+                            ("features", 16),
+                            ("steps", 20),
+                            ("question_answer", 23),
+                            ("call_to_action", 29),
+                        ],
+                        blank=True,
+                        block_lookup={
+                            0: ("wagtail.blocks.CharBlock", (), {"label": "heading", "max_length": 120}),
+                            1: (
+                                "wagtail.blocks.ChoiceBlock",
+                                [],
+                                {"choices": [("h2", "Section heading"), ("h3", "Sub-heading")], "label": "level"},
+                            ),
+                            2: ("wagtail.blocks.StructBlock", [[("text", 0), ("level", 1)]], {}),
+                            3: (
+                                "wagtail.blocks.RichTextBlock",
+                                (),
+                                {
+                                    "features": ["h2", "h3", "bold", "italic", "ol", "ul", "link", "hr"],
+                                    "label": "Paragraph",
+                                    "template": "blocks/paragraph.html",
+                                },
+                            ),
+                            4: ("wagtail.images.blocks.ImageChooserBlock", (), {"label": "image"}),
+                            5: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {
+                                    "help_text": "What the image shows, read aloud by screen readers",
+                                    "label": "alternative text",
+                                    "max_length": 200,
+                                },
+                            ),
+                            6: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {"label": "caption", "max_length": 200, "required": False},
+                            ),
+                            7: ("wagtail.blocks.StructBlock", [[("image", 4), ("alt", 5), ("caption", 6)]], {}),
+                            8: ("wagtail.blocks.TextBlock", (), {"label": "quote"}),
+                            9: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {
+                                    "help_text": "e.g. 강서CS지점 팀장",
+                                    "label": "attribution",
+                                    "max_length": 120,
+                                    "required": False,
+                                },
+                            ),
+                            10: ("wagtail.blocks.StructBlock", [[("text", 8), ("attribution", 9)]], {}),
+                            11: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {"label": "heading", "max_length": 120, "required": False},
+                            ),
+                            12: ("wagtail.blocks.CharBlock", (), {"label": "title", "max_length": 80}),
+                            13: ("wagtail.blocks.TextBlock", (), {"label": "text"}),
+                            14: ("wagtail.blocks.StructBlock", [[("title", 12), ("text", 13)]], {}),
+                            15: ("wagtail.blocks.ListBlock", (14,), {"label": "features", "min_num": 1}),
+                            16: ("wagtail.blocks.StructBlock", [[("heading", 11), ("features", 15)]], {}),
+                            17: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {"help_text": "e.g. 1개월 차, 1~4주", "label": "label", "max_length": 40},
+                            ),
+                            18: ("wagtail.blocks.StructBlock", [[("label", 17), ("title", 12), ("text", 13)]], {}),
+                            19: ("wagtail.blocks.ListBlock", (18,), {"label": "steps", "min_num": 1}),
+                            20: ("wagtail.blocks.StructBlock", [[("heading", 11), ("steps", 19)]], {}),
+                            21: ("wagtail.blocks.CharBlock", (), {"label": "question", "max_length": 200}),
+                            22: (
+                                "wagtail.blocks.RichTextBlock",
+                                (),
+                                {
+                                    "features": ["h2", "h3", "bold", "italic", "ol", "ul", "link", "hr"],
+                                    "label": "answer",
+                                },
+                            ),
+                            23: ("wagtail.blocks.StructBlock", [[("question", 21), ("answer", 22)]], {}),
+                            24: ("wagtail.blocks.CharBlock", (), {"label": "title", "max_length": 120}),
+                            25: ("wagtail.blocks.TextBlock", (), {"label": "text", "required": False}),
+                            26: ("wagtail.blocks.PageChooserBlock", (), {"label": "link to a page", "required": False}),
+                            27: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {
+                                    "help_text": "e.g. tel:02-2187-2663 or https://...",
+                                    "label": "or link to an address",
+                                    "max_length": 200,
+                                    "required": False,
+                                },
+                            ),
+                            28: ("wagtail.blocks.CharBlock", (), {"label": "button label", "max_length": 40}),
+                            29: (
+                                "wagtail.blocks.StructBlock",
+                                [
+                                    [
+                                        ("title", 24),
+                                        ("text", 25),
+                                        ("link_page", 26),
+                                        ("link_url", 27),
+                                        ("link_label", 28),
+                                    ]
+                                ],
+                                {},
+                            ),
+                        },
+                        help_text="The sections of the page",
+                        verbose_name="body",
+                    ),
+                ),
+                (
+                    "cta_page",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Where the main button leads; without one it calls the enquiry number",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="wagtailcore.page",
+                        verbose_name="call to action page",
+                    ),
+                ),
+                (
+                    "hero_image",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Optional photo beside the headline",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="wagtailimages.image",
+                        verbose_name="headline image",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'home page',
+                "verbose_name": "home page",
             },
-            bases=(wagtailcache.cache.WagtailCacheMixin, 'wagtailcore.page'),
+            bases=(wagtailcache.cache.WagtailCacheMixin, "wagtailcore.page"),
         ),
         migrations.CreateModel(
-            name='SiteSettings',
+            name="SiteSettings",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('organisation_name', models.CharField(default='CS RC 채용', help_text='Shown in the header and footer', max_length=80, verbose_name='organisation name')),
-                ('contact_phone', models.CharField(default='02-2187-2663', help_text='Shown on every page, e.g. 02-2187-2663', max_length=20, verbose_name='enquiry phone')),
-                ('contact_hours', models.CharField(blank=True, help_text='e.g. 평일 09:00~18:00', max_length=80, verbose_name='enquiry hours')),
-                ('footer_text', models.TextField(blank=True, help_text='Company details shown at the bottom of every page', verbose_name='footer text')),
-                ('instagram_url', models.URLField(blank=True, help_text='Full address of the profile', verbose_name='Instagram')),
-                ('youtube_url', models.URLField(blank=True, help_text='Full address of the channel', verbose_name='YouTube')),
-                ('blog_url', models.URLField(blank=True, help_text='Full address of the blog', verbose_name='blog')),
-                ('site', models.OneToOneField(editable=False, on_delete=django.db.models.deletion.CASCADE, to='wagtailcore.site')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "organisation_name",
+                    models.CharField(
+                        default="CS RC 채용",
+                        help_text="Shown in the header and footer",
+                        max_length=80,
+                        verbose_name="organisation name",
+                    ),
+                ),
+                (
+                    "contact_phone",
+                    models.CharField(
+                        default="02-2187-2663",
+                        help_text="Shown on every page, e.g. 02-2187-2663",
+                        max_length=20,
+                        verbose_name="enquiry phone",
+                    ),
+                ),
+                (
+                    "contact_hours",
+                    models.CharField(
+                        blank=True, help_text="e.g. 평일 09:00~18:00", max_length=80, verbose_name="enquiry hours"
+                    ),
+                ),
+                (
+                    "footer_text",
+                    models.TextField(
+                        blank=True,
+                        help_text="Company details shown at the bottom of every page",
+                        verbose_name="footer text",
+                    ),
+                ),
+                (
+                    "instagram_url",
+                    models.URLField(blank=True, help_text="Full address of the profile", verbose_name="Instagram"),
+                ),
+                (
+                    "youtube_url",
+                    models.URLField(blank=True, help_text="Full address of the channel", verbose_name="YouTube"),
+                ),
+                ("blog_url", models.URLField(blank=True, help_text="Full address of the blog", verbose_name="blog")),
+                (
+                    "site",
+                    models.OneToOneField(
+                        editable=False, on_delete=django.db.models.deletion.CASCADE, to="wagtailcore.site"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'site settings',
+                "verbose_name": "site settings",
             },
         ),
         migrations.CreateModel(
-            name='StoryPage',
+            name="StoryPage",
             fields=[
-                ('page_ptr', models.OneToOneField(auto_created=True, on_delete=django.db.models.deletion.CASCADE, parent_link=True, primary_key=True, serialize=False, to='wagtailcore.page')),
-                ('intro', models.TextField(blank=True, help_text='One or two sentences shown under the title and in listings', verbose_name='introduction')),
-                ('person_name', models.CharField(help_text='The person interviewed, as they agree to be named', max_length=40, verbose_name='name')),
-                ('role', models.CharField(help_text='e.g. 지점장, 수석팀장, 2년 차 CS RC', max_length=60, verbose_name='role')),
-                ('body', wagtail.fields.StreamField([('heading', 2), ('paragraph', 3), ('image', 7), ('quote', 10), ('features', 16), ('steps', 20), ('question_answer', 23), ('call_to_action', 29)], blank=True, block_lookup={0: ('wagtail.blocks.CharBlock', (), {'label': 'heading', 'max_length': 120}), 1: ('wagtail.blocks.ChoiceBlock', [], {'choices': [('h2', 'Section heading'), ('h3', 'Sub-heading')], 'label': 'level'}), 2: ('wagtail.blocks.StructBlock', [[('text', 0), ('level', 1)]], {}), 3: ('wagtail.blocks.RichTextBlock', (), {'features': ['h2', 'h3', 'bold', 'italic', 'ol', 'ul', 'link', 'hr'], 'label': 'Paragraph', 'template': 'blocks/paragraph.html'}), 4: ('wagtail.images.blocks.ImageChooserBlock', (), {'label': 'image'}), 5: ('wagtail.blocks.CharBlock', (), {'help_text': 'What the image shows, read aloud by screen readers', 'label': 'alternative text', 'max_length': 200}), 6: ('wagtail.blocks.CharBlock', (), {'label': 'caption', 'max_length': 200, 'required': False}), 7: ('wagtail.blocks.StructBlock', [[('image', 4), ('alt', 5), ('caption', 6)]], {}), 8: ('wagtail.blocks.TextBlock', (), {'label': 'quote'}), 9: ('wagtail.blocks.CharBlock', (), {'help_text': 'e.g. 강서CS지점 팀장', 'label': 'attribution', 'max_length': 120, 'required': False}), 10: ('wagtail.blocks.StructBlock', [[('text', 8), ('attribution', 9)]], {}), 11: ('wagtail.blocks.CharBlock', (), {'label': 'heading', 'max_length': 120, 'required': False}), 12: ('wagtail.blocks.CharBlock', (), {'label': 'title', 'max_length': 80}), 13: ('wagtail.blocks.TextBlock', (), {'label': 'text'}), 14: ('wagtail.blocks.StructBlock', [[('title', 12), ('text', 13)]], {}), 15: ('wagtail.blocks.ListBlock', (14,), {'label': 'features', 'min_num': 1}), 16: ('wagtail.blocks.StructBlock', [[('heading', 11), ('features', 15)]], {}), 17: ('wagtail.blocks.CharBlock', (), {'help_text': 'e.g. 1개월 차, 1~4주', 'label': 'label', 'max_length': 40}), 18: ('wagtail.blocks.StructBlock', [[('label', 17), ('title', 12), ('text', 13)]], {}), 19: ('wagtail.blocks.ListBlock', (18,), {'label': 'steps', 'min_num': 1}), 20: ('wagtail.blocks.StructBlock', [[('heading', 11), ('steps', 19)]], {}), 21: ('wagtail.blocks.CharBlock', (), {'label': 'question', 'max_length': 200}), 22: ('wagtail.blocks.RichTextBlock', (), {'features': ['h2', 'h3', 'bold', 'italic', 'ol', 'ul', 'link', 'hr'], 'label': 'answer'}), 23: ('wagtail.blocks.StructBlock', [[('question', 21), ('answer', 22)]], {}), 24: ('wagtail.blocks.CharBlock', (), {'label': 'title', 'max_length': 120}), 25: ('wagtail.blocks.TextBlock', (), {'label': 'text', 'required': False}), 26: ('wagtail.blocks.PageChooserBlock', (), {'label': 'link to a page', 'required': False}), 27: ('wagtail.blocks.CharBlock', (), {'help_text': 'e.g. tel:02-2187-2663 or https://...', 'label': 'or link to an address', 'max_length': 200, 'required': False}), 28: ('wagtail.blocks.CharBlock', (), {'label': 'button label', 'max_length': 40}), 29: ('wagtail.blocks.StructBlock', [[('title', 24), ('text', 25), ('link_page', 26), ('link_url', 27), ('link_label', 28)]], {})}, help_text='Mostly questions and answers', verbose_name='interview')),
-                ('branch', models.ForeignKey(blank=True, help_text='The branch the person works at', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='recruiting.branch', verbose_name='branch')),
-                ('photo', models.ForeignKey(blank=True, help_text="Optional portrait; only with the person's consent", null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='wagtailimages.image', verbose_name='photo')),
+                (
+                    "page_ptr",
+                    models.OneToOneField(
+                        auto_created=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        parent_link=True,
+                        primary_key=True,
+                        serialize=False,
+                        to="wagtailcore.page",
+                    ),
+                ),
+                (
+                    "intro",
+                    models.TextField(
+                        blank=True,
+                        help_text="One or two sentences shown under the title and in listings",
+                        verbose_name="introduction",
+                    ),
+                ),
+                (
+                    "person_name",
+                    models.CharField(
+                        help_text="The person interviewed, as they agree to be named",
+                        max_length=40,
+                        verbose_name="name",
+                    ),
+                ),
+                (
+                    "role",
+                    models.CharField(
+                        help_text="e.g. 지점장, 수석팀장, 2년 차 CS RC", max_length=60, verbose_name="role"
+                    ),
+                ),
+                (
+                    "body",
+                    wagtail.fields.StreamField(
+                        [
+                            ("heading", 2),
+                            ("paragraph", 3),
+                            ("image", 7),
+                            ("quote", 10),
+                            ("features", 16),
+                            ("steps", 20),
+                            ("question_answer", 23),
+                            ("call_to_action", 29),
+                        ],
+                        blank=True,
+                        block_lookup={
+                            0: ("wagtail.blocks.CharBlock", (), {"label": "heading", "max_length": 120}),
+                            1: (
+                                "wagtail.blocks.ChoiceBlock",
+                                [],
+                                {"choices": [("h2", "Section heading"), ("h3", "Sub-heading")], "label": "level"},
+                            ),
+                            2: ("wagtail.blocks.StructBlock", [[("text", 0), ("level", 1)]], {}),
+                            3: (
+                                "wagtail.blocks.RichTextBlock",
+                                (),
+                                {
+                                    "features": ["h2", "h3", "bold", "italic", "ol", "ul", "link", "hr"],
+                                    "label": "Paragraph",
+                                    "template": "blocks/paragraph.html",
+                                },
+                            ),
+                            4: ("wagtail.images.blocks.ImageChooserBlock", (), {"label": "image"}),
+                            5: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {
+                                    "help_text": "What the image shows, read aloud by screen readers",
+                                    "label": "alternative text",
+                                    "max_length": 200,
+                                },
+                            ),
+                            6: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {"label": "caption", "max_length": 200, "required": False},
+                            ),
+                            7: ("wagtail.blocks.StructBlock", [[("image", 4), ("alt", 5), ("caption", 6)]], {}),
+                            8: ("wagtail.blocks.TextBlock", (), {"label": "quote"}),
+                            9: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {
+                                    "help_text": "e.g. 강서CS지점 팀장",
+                                    "label": "attribution",
+                                    "max_length": 120,
+                                    "required": False,
+                                },
+                            ),
+                            10: ("wagtail.blocks.StructBlock", [[("text", 8), ("attribution", 9)]], {}),
+                            11: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {"label": "heading", "max_length": 120, "required": False},
+                            ),
+                            12: ("wagtail.blocks.CharBlock", (), {"label": "title", "max_length": 80}),
+                            13: ("wagtail.blocks.TextBlock", (), {"label": "text"}),
+                            14: ("wagtail.blocks.StructBlock", [[("title", 12), ("text", 13)]], {}),
+                            15: ("wagtail.blocks.ListBlock", (14,), {"label": "features", "min_num": 1}),
+                            16: ("wagtail.blocks.StructBlock", [[("heading", 11), ("features", 15)]], {}),
+                            17: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {"help_text": "e.g. 1개월 차, 1~4주", "label": "label", "max_length": 40},
+                            ),
+                            18: ("wagtail.blocks.StructBlock", [[("label", 17), ("title", 12), ("text", 13)]], {}),
+                            19: ("wagtail.blocks.ListBlock", (18,), {"label": "steps", "min_num": 1}),
+                            20: ("wagtail.blocks.StructBlock", [[("heading", 11), ("steps", 19)]], {}),
+                            21: ("wagtail.blocks.CharBlock", (), {"label": "question", "max_length": 200}),
+                            22: (
+                                "wagtail.blocks.RichTextBlock",
+                                (),
+                                {
+                                    "features": ["h2", "h3", "bold", "italic", "ol", "ul", "link", "hr"],
+                                    "label": "answer",
+                                },
+                            ),
+                            23: ("wagtail.blocks.StructBlock", [[("question", 21), ("answer", 22)]], {}),
+                            24: ("wagtail.blocks.CharBlock", (), {"label": "title", "max_length": 120}),
+                            25: ("wagtail.blocks.TextBlock", (), {"label": "text", "required": False}),
+                            26: ("wagtail.blocks.PageChooserBlock", (), {"label": "link to a page", "required": False}),
+                            27: (
+                                "wagtail.blocks.CharBlock",
+                                (),
+                                {
+                                    "help_text": "e.g. tel:02-2187-2663 or https://...",
+                                    "label": "or link to an address",
+                                    "max_length": 200,
+                                    "required": False,
+                                },
+                            ),
+                            28: ("wagtail.blocks.CharBlock", (), {"label": "button label", "max_length": 40}),
+                            29: (
+                                "wagtail.blocks.StructBlock",
+                                [
+                                    [
+                                        ("title", 24),
+                                        ("text", 25),
+                                        ("link_page", 26),
+                                        ("link_url", 27),
+                                        ("link_label", 28),
+                                    ]
+                                ],
+                                {},
+                            ),
+                        },
+                        help_text="Mostly questions and answers",
+                        verbose_name="interview",
+                    ),
+                ),
+                (
+                    "branch",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="The branch the person works at",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="recruiting.branch",
+                        verbose_name="branch",
+                    ),
+                ),
+                (
+                    "photo",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Optional portrait; only with the person's consent",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="wagtailimages.image",
+                        verbose_name="photo",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'story page',
+                "verbose_name": "story page",
             },
-            bases=(wagtailcache.cache.WagtailCacheMixin, 'wagtailcore.page'),
+            bases=(wagtailcache.cache.WagtailCacheMixin, "wagtailcore.page"),
         ),
     ]

@@ -43,7 +43,9 @@ def build_site(*, branches: int = 2, stories: int = 2) -> dict[str, Page]:
     branch_pages = []
     for number in range(branches):
         branch = make_branch(f"지점{number}", f"branch-{number}", districts=("강서구",) if number == 0 else ())
-        branch_pages.append(publish(branch_index, BranchPage(title=f"{branch.name}CS지점", slug=branch.slug, branch=branch)))
+        branch_pages.append(
+            publish(branch_index, BranchPage(title=f"{branch.name}CS지점", slug=branch.slug, branch=branch))
+        )
 
     story_index = publish(home, StoryIndexPage(title="CS RC 이야기", slug="stories", show_in_menus=True))
     story_pages = [

@@ -1,8 +1,8 @@
 """Anonymous page views come from the shared page cache, which publishing clears."""
 
+from django.contrib.auth import get_user_model
 from django.core.cache import caches
 from django.test import TestCase
-from django.contrib.auth import get_user_model
 
 from cms.models import SiteSettings
 from cms.tests.sitetree import build_site

@@ -2,7 +2,7 @@ from django.test import RequestFactory, override_settings
 from django.views.defaults import server_error
 from wagtail.models import Page
 from wagtail.test.utils import WagtailPageTestCase
-from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
+from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
 
 from cms.models import (
     BranchIndexPage,
@@ -22,9 +22,7 @@ ALL_TYPES = [HomePage, BranchIndexPage, BranchPage, StoryIndexPage, StoryPage, T
 class PageTreeRulesTests(WagtailPageTestCase):
     def test_it_allows_each_page_type_only_where_it_belongs(self):
         self.assertAllowedParentPageTypes(HomePage, {Page})
-        self.assertAllowedSubpageTypes(
-            HomePage, {BranchIndexPage, StoryIndexPage, TrainingPage, FaqPage, ContentPage}
-        )
+        self.assertAllowedSubpageTypes(HomePage, {BranchIndexPage, StoryIndexPage, TrainingPage, FaqPage, ContentPage})
         self.assertAllowedSubpageTypes(BranchIndexPage, {BranchPage})
         self.assertAllowedSubpageTypes(StoryIndexPage, {StoryPage})
         self.assertAllowedSubpageTypes(ContentPage, {ContentPage})
@@ -86,14 +84,18 @@ class PublicPagesTests(WagtailPageTestCase):
         self.assertCanCreate(
             self.pages["branch_index"],
             BranchPage,
-            nested_form_data({"title": "신도림CS지점", "slug": "sindorim", "branch": branch.pk, "body": streamfield([])}),
+            nested_form_data(
+                {"title": "신도림CS지점", "slug": "sindorim", "branch": branch.pk, "body": streamfield([])}
+            ),
         )
 
     def test_an_editor_can_create_a_content_page_and_a_faq_entry(self):
         self.assertCanCreate(
             self.pages["home"],
             ContentPage,
-            nested_form_data({"title": "공지", "slug": "notice", "body": streamfield([("paragraph", rich_text("<p>안내</p>"))])}),
+            nested_form_data(
+                {"title": "공지", "slug": "notice", "body": streamfield([("paragraph", rich_text("<p>안내</p>"))])}
+            ),
         )
 
     def test_the_branch_page_shows_address_phone_districts_and_map(self):

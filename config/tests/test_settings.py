@@ -13,7 +13,11 @@ BASE_DIR = Path(__file__).resolve().parents[2]
 def _load_settings(**env: str) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if k not in {"DEBUG", "SECRET_KEY", "DATABASE_URL", "REDIS_URL"}}
     return subprocess.run(
-        [sys.executable, "-c", "import config.settings as s; print(s.DATABASES['default']['ENGINE'], s.CACHES['pages']['BACKEND'])"],
+        [
+            sys.executable,
+            "-c",
+            "import config.settings as s; print(s.DATABASES['default']['ENGINE'], s.CACHES['pages']['BACKEND'])",
+        ],
         cwd=BASE_DIR,
         env={**clean, **env},
         capture_output=True,

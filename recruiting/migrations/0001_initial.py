@@ -5,42 +5,64 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Branch',
+            name="Branch",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(help_text='e.g. 강서', max_length=40, unique=True, verbose_name='name')),
-                ('slug', models.SlugField(help_text='Used in URLs, e.g. gangseo', max_length=40, unique=True, verbose_name='slug')),
-                ('address', models.CharField(max_length=200, verbose_name='address')),
-                ('phone', models.CharField(help_text='e.g. 02-2187-2663', max_length=20, verbose_name='phone')),
-                ('sort_order', models.PositiveSmallIntegerField(default=0, verbose_name='sort order')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(help_text="e.g. 강서", max_length=40, unique=True, verbose_name="name")),
+                (
+                    "slug",
+                    models.SlugField(
+                        help_text="Used in URLs, e.g. gangseo", max_length=40, unique=True, verbose_name="slug"
+                    ),
+                ),
+                ("address", models.CharField(max_length=200, verbose_name="address")),
+                ("phone", models.CharField(help_text="e.g. 02-2187-2663", max_length=20, verbose_name="phone")),
+                ("sort_order", models.PositiveSmallIntegerField(default=0, verbose_name="sort order")),
             ],
             options={
-                'verbose_name': 'branch',
-                'verbose_name_plural': 'branches',
-                'ordering': ['sort_order', 'name'],
+                "verbose_name": "branch",
+                "verbose_name_plural": "branches",
+                "ordering": ["sort_order", "name"],
             },
         ),
         migrations.CreateModel(
-            name='District',
+            name="District",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('province', models.CharField(choices=[('seoul', 'Seoul'), ('gyeonggi', 'Gyeonggi-do')], max_length=10, verbose_name='province')),
-                ('name', models.CharField(max_length=20, verbose_name='district')),
-                ('branch', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='districts', to='recruiting.branch', verbose_name='serving branch')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "province",
+                    models.CharField(
+                        choices=[("seoul", "Seoul"), ("gyeonggi", "Gyeonggi-do")],
+                        max_length=10,
+                        verbose_name="province",
+                    ),
+                ),
+                ("name", models.CharField(max_length=20, verbose_name="district")),
+                (
+                    "branch",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="districts",
+                        to="recruiting.branch",
+                        verbose_name="serving branch",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'district',
-                'verbose_name_plural': 'districts',
-                'ordering': ['province', 'name'],
-                'constraints': [models.UniqueConstraint(fields=('province', 'name'), name='district_unique_per_province')],
+                "verbose_name": "district",
+                "verbose_name_plural": "districts",
+                "ordering": ["province", "name"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("province", "name"), name="district_unique_per_province")
+                ],
             },
         ),
     ]

@@ -64,7 +64,12 @@ class Command(BaseCommand):
         for order, data in enumerate(content.BRANCHES):
             branch, _created = Branch.objects.get_or_create(
                 slug=data["slug"],
-                defaults={"name": data["name"], "address": data["address"], "phone": data["phone"], "sort_order": order},
+                defaults={
+                    "name": data["name"],
+                    "address": data["address"],
+                    "phone": data["phone"],
+                    "sort_order": order,
+                },
             )
             for province, names in data["districts"].items():
                 District.objects.filter(province=province, name__in=names, branch=None).update(branch=branch)
