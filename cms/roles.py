@@ -24,7 +24,7 @@ COLLECTION_PERMISSIONS = {
 
 # Model permissions ("app_label.codename") of each role; every role may enter the admin.
 MODEL_PERMISSIONS: dict[str, list[str]] = {
-    Role.EDITOR: ["cms.change_sitesettings"],
+    Role.EDITOR: ["cms.change_sitesettings", "recruiting.change_branch", "recruiting.change_district"],
     Role.RECRUITER: [],
     Role.BRANCH_MANAGER: [],
     Role.TRAINER: [],
