@@ -38,6 +38,34 @@ class PageTreeRulesTests(WagtailPageTestCase):
         self.assertCanNotCreateAt(StoryIndexPage, BranchPage)
 
 
+class EmptyHomeTests(WagtailPageTestCase):
+    """An editor builds the site's sections under a bare home page."""
+
+    @classmethod
+    def setUpTestData(cls):
+        root = Page.get_first_root_node()
+        cls.home = root.add_child(instance=HomePage(title="홈", slug="new-home", hero_title="헤드라인"))
+        cls.user = cls.create_superuser("admin")
+
+    def setUp(self):
+        self.client.force_login(self.user)
+
+    def test_an_editor_can_create_each_section_once(self):
+        sections = [
+            (BranchIndexPage, {"title": "지점 안내", "slug": "branches"}),
+            (StoryIndexPage, {"title": "이야기", "slug": "stories"}),
+            (TrainingPage, {"title": "교육 과정", "slug": "training", "body": streamfield([])}),
+            (FaqPage, {"title": "자주 묻는 질문", "slug": "faq", "body": streamfield([])}),
+        ]
+        for model, data in sections:
+            with self.subTest(model=model.__name__):
+                self.assertCanCreate(self.home, model, nested_form_data(data))
+                self.assertFalse(model.can_create_at(self.home))
+
+    def test_a_second_home_page_cannot_be_created(self):
+        self.assertFalse(HomePage.can_create_at(Page.get_first_root_node()))
+
+
 class PublicPagesTests(WagtailPageTestCase):
     @classmethod
     def setUpTestData(cls):
