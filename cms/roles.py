@@ -24,11 +24,23 @@ COLLECTION_PERMISSIONS = {
 
 # Model permissions ("app_label.codename") of each role; every role may enter the admin.
 MODEL_PERMISSIONS: dict[str, list[str]] = {
-    Role.EDITOR: ["cms.change_sitesettings", "recruiting.change_branch", "recruiting.change_district"],
+    Role.EDITOR: [
+        "cms.change_sitesettings",
+        "cms.add_consentnotice",
+        "cms.change_consentnotice",
+        "recruiting.change_branch",
+        "recruiting.change_district",
+    ],
     Role.RECRUITER: [],
     Role.BRANCH_MANAGER: [],
     Role.TRAINER: [],
-    Role.HR: ["recruiting.add_branch", "recruiting.change_branch", "recruiting.change_district"],
+    Role.HR: [
+        "recruiting.add_branch",
+        "recruiting.change_branch",
+        "recruiting.change_district",
+        "recruiting.add_recruitmentround",
+        "recruiting.change_recruitmentround",
+    ],
 }
 
 

@@ -36,6 +36,7 @@ INSTALLED_APPS = [
     "curriculum",
     "assignments",
     "wagtail.contrib.forms",
+    "wagtail.contrib.routable_page",
     "wagtail.contrib.redirects",
     "wagtail.contrib.settings",
     "wagtail.contrib.sitemaps",
@@ -160,6 +161,18 @@ if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL
 else:
     Q_CLUSTER["orm"] = "default"
+
+# Rate limits of the public forms: scope -> (requests, seconds). recruiting.ratelimit
+# counts them in the database so every web process shares them.
+RATE_LIMITS = {
+    "apply:address": (env_int("RATE_LIMIT_APPLY_PER_ADDRESS", 20, minimum=1), 3600),
+    "apply:mobile": (env_int("RATE_LIMIT_APPLY_PER_MOBILE", 5, minimum=1), 3600),
+    "status_link:address": (env_int("RATE_LIMIT_LOST_LINK_PER_ADDRESS", 10, minimum=1), 3600),
+    "status_link:contact": (3, 3600),
+    "status_page:address": (120, 3600),
+}
+# Behind our own reverse proxy, the visitor's address is the last X-Forwarded-For entry.
+USE_X_FORWARDED_FOR = env_bool("USE_X_FORWARDED_FOR", False)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

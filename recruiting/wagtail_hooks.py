@@ -1,10 +1,10 @@
-"""Admin screens of recruiting: branches and the districts each serves."""
+"""Admin screens of recruiting: rounds, branches and the districts each serves."""
 
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
-from recruiting.models import Branch, District
+from recruiting.models import Branch, District, RecruitmentRound
 
 
 class BranchViewSet(ModelViewSet):
@@ -28,13 +28,23 @@ class DistrictViewSet(ModelViewSet):
     inspect_view_enabled = False
 
 
-class BranchesGroup(ModelViewSetGroup):
-    menu_label = _("Branches")
-    menu_icon = "home"
+class RoundViewSet(ModelViewSet):
+    model = RecruitmentRound
+    icon = "date"
+    menu_label = _("Recruitment rounds")
+    list_display = ["title", "opens_on", "closes_on", "cohort_starts_on", "capacity", "is_closed"]
+    list_filter = ["is_closed"]
+    form_fields = ["title", "branches", "opens_on", "closes_on", "cohort_starts_on", "capacity", "is_closed"]
+    search_fields = ["title"]
+
+
+class RecruitingGroup(ModelViewSetGroup):
+    menu_label = _("Recruiting")
+    menu_icon = "group"
     menu_order = 300
-    items = [BranchViewSet("branches"), DistrictViewSet("districts")]
+    items = [RoundViewSet("rounds"), BranchViewSet("branches"), DistrictViewSet("districts")]
 
 
 @hooks.register("register_admin_viewset")
 def register_branch_admin():
-    return BranchesGroup()
+    return RecruitingGroup()

@@ -3,6 +3,7 @@
 from wagtail.models import Page, Site
 
 from cms.models import (
+    ApplyPage,
     BranchIndexPage,
     BranchPage,
     ContentPage,
@@ -37,7 +38,8 @@ def build_site(*, branches: int = 2, stories: int = 2) -> dict[str, Page]:
         placeholder.delete()
     home = publish(root, HomePage(title="홈", slug="home", hero_title="고객이 기다리고 있습니다", intro="소개"))
     site = Site.objects.create(hostname="localhost", port=80, root_page=home, is_default_site=True)
-    SiteSettings.objects.create(site=site, contact_phone="02-2187-2663", footer_text="데모 회사")
+    apply_page = publish(home, ApplyPage(title="지원하기", slug="apply"))
+    SiteSettings.objects.create(site=site, contact_phone="02-2187-2663", footer_text="데모 회사", apply_page=apply_page)
 
     branch_index = publish(home, BranchIndexPage(title="지점 안내", slug="branches", show_in_menus=True))
     branch_pages = []
@@ -64,6 +66,7 @@ def build_site(*, branches: int = 2, stories: int = 2) -> dict[str, Page]:
     ]
     return {
         "home": home,
+        "apply": apply_page,
         "branch_index": branch_index,
         "branch": branch_pages[0],
         "story_index": story_index,

@@ -12,9 +12,9 @@ from django.conf import settings
 from django.core.cache import caches
 from django.core.management import call_command
 
-# One test walks the whole site: the live server needs a transactional database,
-# whose flush afterwards also removes what the migrations installed.
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+# The live server needs a transactional database; serialized_rollback restores what
+# the migrations installed (districts, Wagtail's root page) after each flush.
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 # Without these, Chromium keeps trying to reach Google's services from a closed network.

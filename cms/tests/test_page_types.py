@@ -5,6 +5,7 @@ from wagtail.test.utils import WagtailPageTestCase
 from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
 
 from cms.models import (
+    ApplyPage,
     BranchIndexPage,
     BranchPage,
     ContentPage,
@@ -16,17 +17,18 @@ from cms.models import (
 )
 from cms.tests.sitetree import build_site, make_branch
 
-ALL_TYPES = [HomePage, BranchIndexPage, BranchPage, StoryIndexPage, StoryPage, TrainingPage, FaqPage, ContentPage]
-
 
 class PageTreeRulesTests(WagtailPageTestCase):
     def test_it_allows_each_page_type_only_where_it_belongs(self):
         self.assertAllowedParentPageTypes(HomePage, {Page})
-        self.assertAllowedSubpageTypes(HomePage, {BranchIndexPage, StoryIndexPage, TrainingPage, FaqPage, ContentPage})
+        self.assertAllowedSubpageTypes(
+            HomePage, {ApplyPage, BranchIndexPage, StoryIndexPage, TrainingPage, FaqPage, ContentPage}
+        )
+        self.assertAllowedParentPageTypes(ApplyPage, {HomePage})
         self.assertAllowedSubpageTypes(BranchIndexPage, {BranchPage})
         self.assertAllowedSubpageTypes(StoryIndexPage, {StoryPage})
         self.assertAllowedSubpageTypes(ContentPage, {ContentPage})
-        for leaf in (BranchPage, StoryPage, TrainingPage, FaqPage):
+        for leaf in (ApplyPage, BranchPage, StoryPage, TrainingPage, FaqPage):
             self.assertAllowedSubpageTypes(leaf, set())
         self.assertAllowedParentPageTypes(BranchPage, {BranchIndexPage})
         self.assertAllowedParentPageTypes(StoryPage, {StoryIndexPage})
@@ -52,6 +54,16 @@ class EmptyHomeTests(WagtailPageTestCase):
 
     def test_an_editor_can_create_each_section_once(self):
         sections = [
+            (
+                ApplyPage,
+                {
+                    "title": "지원하기",
+                    "slug": "apply",
+                    "body": streamfield([]),
+                    "closed_text": "마감",
+                    "done_text": "접수",
+                },
+            ),
             (BranchIndexPage, {"title": "지점 안내", "slug": "branches"}),
             (StoryIndexPage, {"title": "이야기", "slug": "stories"}),
             (TrainingPage, {"title": "교육 과정", "slug": "training", "body": streamfield([])}),

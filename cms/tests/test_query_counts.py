@@ -1,15 +1,23 @@
 """Each public page holds a small, constant number of queries whatever the data size."""
 
+from datetime import timedelta
+
 import pytest
 from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
+from cms.consent_defaults import install_default_notices
 from cms.models import BranchPage, StoryPage
 from cms.tests.sitetree import build_site, make_branch, publish
+from recruiting.models import RecruitmentRound
 
-# Rendering a page from the database (the page cache misses or is off).
+# Rendering a page from the database (the page cache misses or is off). The apply
+# page is never cached; on top of a page's own queries its form reads the open
+# rounds, the districts, the branches and the consent notices, one query each.
 RENDER_QUERIES = {
+    "apply": 13,
     "home": 9,
     "branch_index": 10,
     "branch": 10,
@@ -36,7 +44,18 @@ def _queries_for(client, url: str) -> int:
 
 @pytest.fixture
 def pages(db):
-    return build_site()
+    pages = build_site()
+    install_default_notices()
+    today = timezone.localdate()
+    RecruitmentRound.objects.create(
+        title="모집", opens_on=today, closes_on=today + timedelta(days=9), cohort_starts_on=today, capacity=9
+    )
+    return pages
+
+
+def _cached(pages) -> dict:
+    """Return the pages the page cache may hold: all but the form."""
+    return {name: page for name, page in pages.items() if name != "apply"}
 
 
 def _render_counts(client, pages) -> dict[str, int]:
@@ -47,18 +66,18 @@ def test_rendering_each_page_type_holds_the_pinned_number_of_queries(client, pag
     settings.WAGTAIL_CACHE = False
     counts = _render_counts(client, pages)
     assert counts == RENDER_QUERIES
-    assert max(counts.values()) <= 10
+    assert max(count for name, count in counts.items() if name != "apply") <= 10
 
 
 def test_a_cache_miss_adds_only_the_cache_reads_and_writes(client, pages):
-    for name, page in pages.items():
+    for name, page in _cached(pages).items():
         url = page.url
         caches["pages"].clear()
         assert _queries_for(client, url) == RENDER_QUERIES[name] + CACHE_MISS_EXTRA_QUERIES, name
 
 
 def test_a_cache_hit_holds_the_pinned_number_of_queries(client, pages):
-    for page in pages.values():
+    for page in _cached(pages).values():
         url = page.url
         client.get(url)
         assert _queries_for(client, url) == CACHE_HIT_QUERIES

@@ -4,15 +4,19 @@ Idempotent: what exists is reused and left as editors may have changed it; only 
 is missing is created. Logins get the printed demo password on every run.
 """
 
+from datetime import timedelta
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import BaseCommand, CommandError, call_command
 from django.db import transaction
+from django.utils import timezone
 from wagtail.models import Page, Site
 
 from cms import demo_content as content
 from cms.models import (
+    ApplyPage,
     BranchIndexPage,
     BranchPage,
     ContentPage,
@@ -24,7 +28,7 @@ from cms.models import (
     TrainingPage,
 )
 from cms.roles import Role
-from recruiting.models import Branch, District
+from recruiting.models import Branch, District, RecruitmentRound
 
 DEMO_PASSWORD = "csrc-demo-2026"
 DEMO_LOGINS = [
@@ -47,7 +51,9 @@ class Command(BaseCommand):
         with transaction.atomic():
             branches = self._seed_branches()
             home = self._seed_home()
-            self._seed_site(home)
+            apply_page = self._child(home, ApplyPage, content.APPLY)
+            self._seed_site(home, apply_page)
+            self._seed_round()
             self._seed_branch_pages(home, branches)
             self._seed_stories(home, branches)
             for model, data, in_menu in [
@@ -98,14 +104,35 @@ class Command(BaseCommand):
         home.save_revision().publish()
         return home
 
-    def _seed_site(self, home: HomePage) -> None:
+    def _seed_site(self, home: HomePage, apply_page: ApplyPage) -> None:
         site = Site.objects.filter(is_default_site=True).first()
         if site is None:
             site = Site.objects.create(hostname="localhost", port=80, root_page=home, is_default_site=True)
         elif site.root_page_id != home.pk:
             site.root_page = home
             site.save()
-        SiteSettings.objects.get_or_create(site=site, defaults=content.SITE_SETTINGS)
+        site_settings, _created = SiteSettings.objects.get_or_create(site=site, defaults=content.SITE_SETTINGS)
+        if site_settings.apply_page_id is None:
+            site_settings.apply_page = apply_page
+            site_settings.save(update_fields=["apply_page"])
+        if home.cta_page_id is None:
+            home.cta_page = apply_page
+            home.save_revision().publish()
+
+    def _seed_round(self) -> RecruitmentRound:
+        """Create the demo round, open from two weeks before the demo was first loaded."""
+        today = timezone.localdate()
+        closes_on = today + timedelta(days=30)
+        round_, _created = RecruitmentRound.objects.get_or_create(
+            title=content.ROUND["title"],
+            defaults={
+                "opens_on": today - timedelta(days=14),
+                "closes_on": closes_on,
+                "cohort_starts_on": (closes_on.replace(day=1) + timedelta(days=32)).replace(day=1),
+                "capacity": content.ROUND["capacity"],
+            },
+        )
+        return round_
 
     def _child(self, parent: Page, model: type[Page], data: dict, *, show_in_menus: bool = False, **fields) -> Page:
         existing = model.objects.child_of(parent).filter(slug=data["slug"]).first()

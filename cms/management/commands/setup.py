@@ -1,13 +1,18 @@
 from django.core.management import BaseCommand, call_command
 
+from cms.consent_defaults import install_default_notices
 from cms.roles import install_role_groups
 
 
 class Command(BaseCommand):
-    help = "Install what every installation needs after migrate: cache tables and staff roles. Idempotent."
+    help = (
+        "Install what every installation needs after migrate: cache tables, staff roles, consent notices. Idempotent."
+    )
 
     def handle(self, *args, **options) -> None:
         call_command("createcachetable", verbosity=0)
         groups = install_role_groups()
+        notices = install_default_notices()
         if options["verbosity"]:
             self.stdout.write("Roles: " + ", ".join(group.name for group in groups))
+            self.stdout.write(f"Consent notices created: {notices}")

@@ -1,0 +1,190 @@
+import re
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from cms.models import ConsentNotice
+from recruiting.models import Branch, District, PreferredTime, Province, RecruitmentRound, Source
+from recruiting.phones import InvalidMobile, normalize_mobile
+from recruiting.validators import reject_rrn
+
+# Letters of any script, spaces, and the dots and hyphens that names carry.
+NAME_PATTERN = re.compile(r"^[^\W\d_]+(?:[ ·.\-'][^\W\d_]+)*$")
+# Birth years outside this range are typos, not applicants; it is a plausibility check
+# only, and the form neither filters nor flags anyone by age (DESIGN §2).
+OLDEST_BIRTH_YEAR = 1930
+YOUNGEST_AGE = 15
+
+
+def _district_choices(districts: list[District]) -> list[tuple[str, list[tuple[int, str]]]]:
+    return [("", "—")] + [
+        (label, [(d.pk, d.name) for d in districts if d.province == value]) for value, label in Province.choices
+    ]
+
+
+class ApplicationForm(forms.Form):
+    """The application (지원서): DESIGN §2's minimum, and the consents of the active notices."""
+
+    name = forms.CharField(label=_("Name"), min_length=2, max_length=40, validators=[reject_rrn])
+    mobile = forms.CharField(
+        label=_("Mobile"),
+        max_length=30,
+        validators=[reject_rrn],
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel", "placeholder": "010-1234-5678"}),
+    )
+    email = forms.EmailField(
+        label=_("Email"),
+        max_length=254,
+        validators=[reject_rrn],
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    birth_year = forms.IntegerField(
+        label=_("Birth year"),
+        help_text=_("Needed later for the insurance licence; it does not affect selection."),
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "placeholder": "1985"}),
+    )
+    province = forms.ChoiceField(label=_("Province"), choices=[("", "—"), *Province.choices])
+    district = forms.TypedChoiceField(label=_("District"), coerce=int, choices=())
+    preferred_branch = forms.ModelChoiceField(
+        label=_("Preferred branch"),
+        queryset=Branch.objects.all(),
+        required=False,
+        empty_label=_("The branch serving my district"),
+    )
+    round = forms.ModelChoiceField(
+        label=_("Recruitment round"),
+        queryset=RecruitmentRound.objects.none(),
+        widget=forms.RadioSelect,
+        empty_label=None,
+    )
+    source = forms.ChoiceField(label=_("How did you hear of us?"), choices=[("", "—"), *Source.choices])
+    motivation = forms.CharField(
+        label=_("Why would you like to become a CS RC? (optional)"),
+        required=False,
+        max_length=1000,
+        validators=[reject_rrn],
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    preferred_times = forms.MultipleChoiceField(
+        label=_("When would a consultation suit you? (optional)"),
+        required=False,
+        choices=PreferredTime.choices,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    # A honeypot: hidden from people, filled in by bots that fill in everything.
+    website = forms.CharField(label=_("Leave this field empty"), required=False)
+
+    def __init__(self, *args, rounds: list[RecruitmentRound], **kwargs):
+        super().__init__(*args, **kwargs)
+        self.districts = list(District.objects.all())
+        self.fields["district"].choices = _district_choices(self.districts)
+        self.fields["round"].queryset = RecruitmentRound.objects.filter(pk__in=[r.pk for r in rounds])
+        self.fields["round"].choices = [(r.pk, r.title) for r in rounds]
+        self.notices = list(ConsentNotice.objects.filter(is_active=True))
+        for notice in self.notices:
+            self.fields[self.consent_field_name(notice)] = forms.BooleanField(
+                label=notice.title,
+                required=notice.is_required,
+                error_messages={"required": _("You can only apply after agreeing to this notice.")},
+            )
+        if len(rounds) == 1:
+            self.fields["round"].initial = rounds[0].pk
+
+    @property
+    def district_branches(self) -> dict[int, int]:
+        """Return which branch serves each district, for the script that suggests one."""
+        return {d.pk: d.branch_id for d in self.districts if d.branch_id}
+
+    @staticmethod
+    def consent_field_name(notice: ConsentNotice) -> str:
+        return f"consent_{notice.key}"
+
+    @property
+    def consent_fields(self) -> list[tuple[ConsentNotice, forms.BoundField]]:
+        return [(notice, self[self.consent_field_name(notice)]) for notice in self.notices]
+
+    @property
+    def is_bot(self) -> bool:
+        return bool(self.data.get("website"))
+
+    def clean_name(self) -> str:
+        name = " ".join(self.cleaned_data["name"].split())
+        if not NAME_PATTERN.match(name):
+            raise forms.ValidationError(_("Please enter your name in letters only."), code="name")
+        return name
+
+    def clean_mobile(self) -> str:
+        try:
+            return normalize_mobile(self.cleaned_data["mobile"])
+        except InvalidMobile:
+            raise forms.ValidationError(
+                _("Please enter a mobile number such as 010-1234-5678."), code="mobile"
+            ) from None
+
+    def clean_email(self) -> str:
+        return self.cleaned_data["email"].lower()
+
+    def clean_birth_year(self) -> int:
+        year = self.cleaned_data["birth_year"]
+        latest = timezone.localdate().year - YOUNGEST_AGE
+        if not OLDEST_BIRTH_YEAR <= year <= latest:
+            raise forms.ValidationError(
+                _("Please enter a birth year between %(first)d and %(last)d, e.g. 1985."),
+                code="birth_year",
+                params={"first": OLDEST_BIRTH_YEAR, "last": latest},
+            )
+        return year
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        district_id, province = cleaned.get("district"), cleaned.get("province")
+        if district_id is not None and province:
+            district = District.objects.select_related("branch").filter(pk=district_id).first()
+            if district is None or district.province != province:
+                self.add_error("district", _("Please choose a district of the province you chose."))
+            else:
+                cleaned["district"] = district
+                self._choose_branch(cleaned, district)
+        return cleaned
+
+    def _choose_branch(self, cleaned: dict, district: District) -> None:
+        branch = cleaned.get("preferred_branch") or district.branch
+        if branch is None:
+            self.add_error("preferred_branch", _("No branch serves your district yet; please choose one."))
+            return
+        cleaned["preferred_branch"] = branch
+        round_ = cleaned.get("round")
+        if round_ is not None:
+            recruiting = list(round_.branches.all())
+            if recruiting and branch not in recruiting:
+                names = ", ".join(str(b) for b in recruiting)
+                self.add_error(
+                    "preferred_branch",
+                    _("This round recruits for %(branches)s only; please choose one of them.") % {"branches": names},
+                )
+
+    def consents(self) -> dict[ConsentNotice, bool]:
+        """Return each shown notice with whether the applicant ticked it."""
+        return {notice: bool(self.cleaned_data.get(self.consent_field_name(notice))) for notice in self.notices}
+
+
+class StatusLinkForm(forms.Form):
+    """'I lost my link': the email or mobile an application was made with."""
+
+    contact = forms.CharField(
+        label=_("Email or mobile number you applied with"),
+        max_length=254,
+        widget=forms.TextInput(attrs={"autocomplete": "email"}),
+    )
+
+    def clean_contact(self) -> str:
+        contact = self.cleaned_data["contact"].strip()
+        if "@" in contact:
+            return contact.lower()
+        try:
+            return normalize_mobile(contact)
+        except InvalidMobile:
+            raise forms.ValidationError(
+                _("Please enter an email address or a mobile number such as 010-1234-5678."), code="contact"
+            ) from None

@@ -1,0 +1,55 @@
+"""Fixed-window rate limits counted in the database, shared by every web process.
+
+django-ratelimit needs a cache with atomic increments (Redis or memcached); the default
+installation runs without either, so counters live in a table and grow with a single
+UPDATE ... SET count = count + 1, which is atomic on SQLite and PostgreSQL alike.
+Keys are HMACs, so the table holds no addresses or phone numbers.
+"""
+
+import hashlib
+import hmac
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.http import HttpRequest
+from django.utils import timezone
+
+from recruiting.models import RateLimitCounter
+
+logger = logging.getLogger(__name__)
+
+
+def client_address(request: HttpRequest) -> str:
+    """Return the visitor's address; behind our own proxy, the one it forwarded."""
+    if settings.USE_X_FORWARDED_FOR:
+        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
+        # The proxy appends the address it saw; anything before it the client wrote.
+        if forwarded:
+            return forwarded.split(",")[-1].strip()
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def over_limit(scope: str, value: str) -> bool:
+    """Count one request of `value` under `scope` and return whether it went over the limit.
+
+    The limits are the RATE_LIMITS setting: scope -> (requests, seconds).
+    """
+    limit, period = settings.RATE_LIMITS[scope]
+    key = hmac.new(settings.SECRET_KEY.encode(), f"{scope}:{value}".encode(), hashlib.sha256).hexdigest()
+    now = timezone.now()
+    window_start = now - timedelta(seconds=int(now.timestamp()) % period, microseconds=now.microsecond)
+    with transaction.atomic():
+        _counter, created = RateLimitCounter.objects.get_or_create(key=key, window_start=window_start)
+        counters = RateLimitCounter.objects.filter(key=key, window_start=window_start)
+        counters.update(count=F("count") + 1)
+        count = counters.values_list("count", flat=True).get()
+    if created:
+        RateLimitCounter.objects.filter(window_start__lt=now - timedelta(days=1)).delete()
+    if count > limit:
+        # The scope says what was limited; the value is personal and stays out of the log.
+        logger.warning("Rate limit reached: %s (%d requests in %d s)", scope, count, period)
+        return True
+    return False

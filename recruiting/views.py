@@ -1,0 +1,159 @@
+"""The applicant's side: the application form, its confirmation, and the private status page."""
+
+import logging
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from recruiting.forms import ApplicationForm, StatusLinkForm
+from recruiting.models import Applicant, ApplicantStatus, RecruitmentRound
+from recruiting.ratelimit import client_address, over_limit
+from recruiting.services import (
+    ApplicationError,
+    applicant_request_deletion,
+    applicant_resend_status_links,
+    applicant_submit,
+    applicant_withdraw,
+)
+
+logger = logging.getLogger(__name__)
+
+
+def _too_many_requests(request: HttpRequest) -> HttpResponse:
+    return render(request, "recruiting/too_many_requests.html", status=429)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def application_form(request: HttpRequest, *, page) -> HttpResponse:
+    """Show the application form of the apply page, or record the application it posts."""
+    rounds = list(RecruitmentRound.objects.open())
+    if not rounds:
+        return TemplateResponse(request, "recruiting/apply_closed.html", {"page": page})
+    form = ApplicationForm(request.POST or None, rounds=rounds)
+    if request.method == "POST":
+        if over_limit("apply:address", client_address(request)):
+            return _too_many_requests(request)
+        if form.is_bot:
+            # Answer a bot as if it succeeded, so it learns nothing, and keep nothing.
+            logger.warning("Application honeypot filled; nothing was saved")
+            return redirect(page.url + "done/")
+        if form.is_valid():
+            if over_limit("apply:mobile", form.cleaned_data["mobile"]):
+                return _too_many_requests(request)
+            data = form.cleaned_data
+            try:
+                applicant_submit(
+                    round=data["round"],
+                    name=data["name"],
+                    mobile=data["mobile"],
+                    email=data["email"],
+                    birth_year=data["birth_year"],
+                    district=data["district"],
+                    preferred_branch=data["preferred_branch"],
+                    source=data["source"],
+                    motivation=data["motivation"],
+                    preferred_times=data["preferred_times"],
+                    consents=form.consents(),
+                )
+            except ApplicationError as error:
+                form.add_error(None, str(error))
+            else:
+                return redirect(page.url + "done/")
+    return TemplateResponse(request, "recruiting/apply.html", {"page": page, "form": form})
+
+
+@never_cache
+def application_done(request: HttpRequest, *, page) -> HttpResponse:
+    """Say what happens next. The same for everyone: it shows nothing personal."""
+    return TemplateResponse(request, "recruiting/apply_done.html", {"page": page})
+
+
+def _applicant_for_token(token: str) -> Applicant:
+    applicant = (
+        Applicant.objects.select_related("round", "preferred_branch", "district").filter(status_token=token).first()
+    )
+    if applicant is None:
+        raise Http404
+    return applicant
+
+
+@never_cache
+def status(request: HttpRequest, token: str) -> HttpResponse:
+    """Show the applicant where their application stands and what comes next."""
+    if over_limit("status_page:address", client_address(request)):
+        return _too_many_requests(request)
+    applicant = _applicant_for_token(token)
+    return render(request, "recruiting/status.html", {"applicant": applicant, "next_step": next_step(applicant)})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def status_withdraw(request: HttpRequest, token: str) -> HttpResponse:
+    """Ask for confirmation, then withdraw the application."""
+    applicant = _applicant_for_token(token)
+    if request.method == "POST":
+        try:
+            applicant_withdraw(applicant=applicant, note=_("Withdrawn by the applicant."))
+        except ApplicationError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("Your application has been withdrawn."))
+        return redirect("recruiting:status", token)
+    if not applicant.can_become(ApplicantStatus.WITHDRAWN):
+        return redirect("recruiting:status", token)
+    return render(request, "recruiting/status_withdraw.html", {"applicant": applicant})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def status_delete(request: HttpRequest, token: str) -> HttpResponse:
+    """Ask for confirmation, then record the request to delete the applicant's data."""
+    applicant = _applicant_for_token(token)
+    if request.method == "POST":
+        applicant_request_deletion(applicant=applicant)
+        messages.success(request, _("We have your request. Your personal data will be deleted."))
+        return redirect("recruiting:status", token)
+    return render(request, "recruiting/status_delete.html", {"applicant": applicant})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def status_link_request(request: HttpRequest) -> HttpResponse:
+    """'I lost my link': email it again. The answer never says whether an application exists."""
+    form = StatusLinkForm(request.POST or None)
+    if request.method == "POST":
+        if over_limit("status_link:address", client_address(request)):
+            return _too_many_requests(request)
+        if form.is_valid():
+            contact = form.cleaned_data["contact"]
+            if not over_limit("status_link:contact", contact):
+                applicant_resend_status_links(contact=contact)
+            return render(request, "recruiting/status_link_sent.html")
+    return render(request, "recruiting/status_link_request.html", {"form": form})
+
+
+def next_step(applicant: Applicant) -> str:
+    """Return, in the applicant's words, what happens next at their stage."""
+    steps = {
+        ApplicantStatus.SUBMITTED: _(
+            "Your preferred branch will call you within three business days to arrange an application consultation."
+        ),
+        ApplicantStatus.CONSULTATION_BOOKED: _(
+            "Your consultation is booked. The branch will tell you the time and place."
+        ),
+        ApplicantStatus.CONSULTED: _("Thank you for the consultation. The branch will contact you about an interview."),
+        ApplicantStatus.INTERVIEW: _("You are invited to an interview. The result will reach you by email."),
+        ApplicantStatus.ACCEPTED: _(
+            "Congratulations, you are accepted. We will email you the start of your cohort's training."
+        ),
+        ApplicantStatus.ENROLLED: _("You are enrolled in a cohort. Your trainer will guide you from here."),
+        ApplicantStatus.REJECTED: _("Thank you for applying. We could not offer you a place this time."),
+        ApplicantStatus.WITHDRAWN: _("You have withdrawn this application. You are welcome to apply again."),
+    }
+    return steps[applicant.status]
