@@ -4,11 +4,13 @@ Screenshots land in VAR_DIR/screenshots/ for people to look at.
 """
 
 import os
+import re
 import shutil
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
+from django.core import mail
 from django.core.cache import caches
 from django.core.management import call_command
 
@@ -105,3 +107,41 @@ def test_a_visitor_on_a_phone_reads_the_public_site(live_server, demo_site, phon
     for path, name in [("/training/", "training-phone"), ("/faq/", "faq-phone"), ("/no-such-page/", "404-phone")]:
         phone.goto(live_server.url + path)
         _look(phone, name)
+
+
+def test_an_applicant_applies_on_a_phone_then_withdraws(live_server, demo_site, phone):
+    phone.goto(live_server.url + "/training/")
+    phone.get_by_role("link", name="지원하기").first.click()
+    assert phone.locator("h1").inner_text() == "지원하기"
+
+    # A first try without the required consent is refused in Korean, next to the box.
+    phone.get_by_label("성명").fill("김민지")
+    phone.get_by_label("휴대전화").fill("010 4321 8765")
+    phone.get_by_label("이메일").fill("minji@example.com")
+    phone.get_by_label("출생연도").fill("1987")
+    phone.get_by_label("시도").select_option(label="서울특별시")
+    phone.get_by_label("시군구").select_option(label="강서구")
+    assert phone.get_by_label("희망 지점").evaluate("s => s.options[s.selectedIndex].text") == "강서 CS지점"
+    phone.get_by_label("어떻게 알게 되셨나요?").select_option(label="지인 소개")
+    phone.get_by_role("button", name="지원서 제출하기").click()
+    assert phone.locator("#form-errors").evaluate("e => e === document.activeElement")
+    assert phone.get_by_role("link", name="개인정보 수집·이용 동의").is_visible()
+    assert phone.locator("#id_consent_application_error").inner_text() == "필수 항목에 동의하셔야 지원할 수 있습니다."
+    assert phone.get_by_label("성명").input_value() == "김민지"
+    _look(phone, "apply-error-phone")
+
+    phone.locator("#id_consent_application").check()
+    phone.get_by_role("button", name="지원서 제출하기").click()
+    assert phone.locator("h1").inner_text() == "지원해 주셔서 감사합니다"
+    _look(phone, "apply-done-phone")
+
+    assert len(mail.outbox) == 1
+    status_path = re.search(r"/status/[\w-]+/", mail.outbox[0].body).group(0)
+    phone.goto(live_server.url + status_path)
+    assert phone.locator(".status-stage").inner_text() == "접수"
+    _look(phone, "status-phone")
+    phone.get_by_role("link", name="지원 철회하기").click()
+    phone.get_by_role("button", name="네, 철회합니다").click()
+    assert phone.locator(".status-stage").inner_text() == "철회"
+    assert phone.get_by_text("지원을 철회했습니다.").is_visible()
+    _look(phone, "status-withdrawn-phone")

@@ -3,6 +3,8 @@
 // preselected until the applicant picks a branch themselves.
 (function () {
   "use strict";
+  var summary = document.getElementById("form-errors");
+  if (summary) summary.focus();
   var province = document.getElementById("id_province");
   var district = document.getElementById("id_district");
   var branch = document.getElementById("id_preferred_branch");
