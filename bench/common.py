@@ -171,6 +171,9 @@ def serve(site: Installation, workers: int, **overrides: str) -> Iterator[int]:
         "config.wsgi:application",
         f"--bind={HOST}:{port}",
         f"--workers={workers}",
+        # Gunicorn 27 otherwise opens a control socket at one fixed path in the home folder,
+        # which a second server (another benchmark, a developer's) would share.
+        "--no-control-socket",
     ]
     with site.log.open("ab") as output:
         # Its own session keeps Ctrl-C away from gunicorn so that stop() shuts it down in order.
