@@ -871,3 +871,46 @@ ROUND = {
     "title": "2027년 1월 입과 CS RC 모집",
     "capacity": 30,
 }
+
+# Demo applicants of the open round and the stages each is moved through (DESIGN §7:
+# applicants in every stage). Names are common Korean names, not real people.
+_S = "consultation_booked"
+_C = "consulted"
+_I = "interview"
+_A = "accepted"
+DEMO_APPLICANTS: list[tuple[str, list[str]]] = [
+    ("이서연", []),
+    ("김민지", []),
+    ("박지현", []),
+    ("최수진", []),
+    ("정은영", []),
+    ("강혜진", []),
+    ("조미경", [_S]),
+    ("윤정아", [_S]),
+    ("장수경", [_S]),
+    ("임지은", [_S]),
+    ("한소영", [_S, _C]),
+    ("오세진", [_S, _C]),
+    ("서윤희", [_S, _C]),
+    ("신미라", [_S, _C, _I]),
+    ("권나영", [_S, _C, _I]),
+    ("황보라", [_S, _C, _I]),
+    ("안혜원", [_S, _C, _I, _A]),
+    ("송지영", [_S, _C, _I, _A]),
+    ("유경희", [_S, _C, _I, _A]),
+    ("홍선희", [_S, _C, _I, _A]),
+    ("전미숙", ["rejected"]),
+    ("고은정", [_S, _C, "rejected"]),
+    ("문현주", [_S, _C, _I, "rejected"]),
+    ("양희정", ["withdrawn"]),
+    ("손유진", [_S, "withdrawn"]),
+    ("배진희", []),
+    ("백승아", [_S]),
+    ("허윤서", [_S, _C]),
+]
+DEMO_MOTIVATIONS = [
+    "아이가 학교에 다니기 시작해서 오전 시간을 활용해 일하고 싶습니다.",
+    "예전에 은행 창구에서 일한 경험을 살리고 싶습니다.",
+    "개척 영업이 아니라 기존 고객을 관리하는 일이라 지원했습니다.",
+    "",
+]

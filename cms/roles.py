@@ -22,6 +22,18 @@ COLLECTION_PERMISSIONS = {
     "wagtaildocs": ["add_document", "change_document", "choose_document", "delete_document"],
 }
 
+# Seeing applicants, moving them through the pipeline and exporting lists. Recruiters and
+# branch managers hold them for their own branch (StaffProfile); HR for every branch.
+PIPELINE_PERMISSIONS = [
+    "recruiting.view_applicant",
+    "recruiting.change_applicant",
+    "recruiting.export_applicant",
+    "recruiting.view_slot",
+    "recruiting.add_slot",
+    "recruiting.change_slot",
+    "recruiting.delete_slot",
+]
+
 # Model permissions ("app_label.codename") of each role; every role may enter the admin.
 MODEL_PERMISSIONS: dict[str, list[str]] = {
     Role.EDITOR: [
@@ -31,10 +43,15 @@ MODEL_PERMISSIONS: dict[str, list[str]] = {
         "recruiting.change_branch",
         "recruiting.change_district",
     ],
-    Role.RECRUITER: [],
-    Role.BRANCH_MANAGER: [],
+    Role.RECRUITER: [*PIPELINE_PERMISSIONS],
+    Role.BRANCH_MANAGER: [*PIPELINE_PERMISSIONS],
     Role.TRAINER: [],
     Role.HR: [
+        *PIPELINE_PERMISSIONS,
+        "recruiting.view_all_branches",
+        "recruiting.view_accessrecord",
+        "recruiting.add_staffprofile",
+        "recruiting.change_staffprofile",
         "recruiting.add_branch",
         "recruiting.change_branch",
         "recruiting.change_district",

@@ -164,6 +164,10 @@ else:
 
 # Rate limits of the public forms: scope -> (requests, seconds). recruiting.ratelimit
 # counts them in the database so every web process shares them.
+# Personal data of applicants who were rejected or withdrew is destroyed this many days
+# after the outcome (DESIGN §2); access records are kept at least a year.
+APPLICANT_RETENTION_DAYS = env_int("APPLICANT_RETENTION_DAYS", 180, minimum=1)
+
 RATE_LIMITS = {
     "apply:address": (env_int("RATE_LIMIT_APPLY_PER_ADDRESS", 20, minimum=1), 3600),
     "apply:mobile": (env_int("RATE_LIMIT_APPLY_PER_MOBILE", 5, minimum=1), 3600),
@@ -228,6 +232,8 @@ else:
 
 WAGTAIL_SITE_NAME = "CS RC 채용"
 WAGTAILADMIN_BASE_URL = SITE_URL
+# No Gravatar: staff email hashes would go to a third party, and the admin works offline.
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "pptx", "hwp", "txt"]
 

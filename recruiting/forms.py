@@ -1,12 +1,25 @@
 import re
 
 from django import forms
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from cms.models import ConsentNotice
-from recruiting.models import Branch, District, PreferredTime, Province, RecruitmentRound, Source
+from recruiting.models import (
+    Applicant,
+    ApplicantStatus,
+    Branch,
+    District,
+    ExportReason,
+    PreferredTime,
+    Province,
+    RecruitmentRound,
+    RejectionReason,
+    Slot,
+    Source,
+)
 from recruiting.phones import InvalidMobile, normalize_mobile
+from recruiting.services import staff_moves_from
 from recruiting.validators import reject_rrn
 
 # Letters of any script, spaces, and the dots and hyphens that names carry.
@@ -188,3 +201,78 @@ class StatusLinkForm(forms.Form):
             raise forms.ValidationError(
                 _("Please enter an email address or a mobile number such as 010-1234-5678."), code="contact"
             ) from None
+
+
+class TransitionForm(forms.Form):
+    """Move an applicant to another stage; `expected_status` is the stage the staff member saw."""
+
+    to = forms.ChoiceField(label=_("Move to"))
+    expected_status = forms.ChoiceField(choices=ApplicantStatus.choices, widget=forms.HiddenInput)
+    reason = forms.ChoiceField(label=_("Reason"), choices=[("", "---------"), *RejectionReason.choices], required=False)
+    note = forms.CharField(
+        label=_("Note"),
+        max_length=1000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        validators=[reject_rrn],
+    )
+
+    def __init__(self, *args, applicant: Applicant, **kwargs):
+        super().__init__(*args, initial={"expected_status": applicant.status}, **kwargs)
+        self.fields["to"].choices = [(status.value, status.label) for status in staff_moves_from(applicant)]
+        self.fields["to"].error_messages["invalid_choice"] = _(
+            "This application cannot be moved there from its current stage."
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("to") == ApplicantStatus.REJECTED:
+            if not cleaned.get("reason"):
+                self.add_error("reason", _("Choose why the application is not taken further."))
+            elif cleaned["reason"] == RejectionReason.OTHER and not cleaned.get("note", "").strip():
+                self.add_error("note", _("Explain the reason in the note when you choose “Other”."))
+        return cleaned
+
+
+class StaffNoteForm(forms.Form):
+    text = forms.CharField(
+        label=_("New note"), max_length=2000, widget=forms.Textarea(attrs={"rows": 3}), validators=[reject_rrn]
+    )
+
+
+class ExportReasonForm(forms.Form):
+    """Why a list is exported; the answer goes into the access record (DESIGN §2)."""
+
+    reason = forms.ChoiceField(label=_("Why are you exporting this list?"), choices=ExportReason.choices)
+    note = forms.CharField(label=_("Note"), max_length=200, required=False, validators=[reject_rrn])
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("reason") == ExportReason.OTHER and not cleaned.get("note", "").strip():
+            self.add_error("note", _("Explain the reason in the note when you choose “Other”."))
+        return cleaned
+
+
+class SlotChoiceForm(forms.Form):
+    """Choose a time to book from the slots offered."""
+
+    slot = forms.ModelChoiceField(
+        label=_("Time"),
+        queryset=Slot.objects.none(),
+        empty_label=None,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose a time."),
+            "invalid_choice": _("That time is no longer available. Choose another."),
+        },
+    )
+
+    def __init__(self, *args, slots, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["slot"].queryset = slots
+        self.fields["slot"].label_from_instance = _slot_label
+
+
+def _slot_label(slot: Slot) -> str:
+    when = formats.date_format(timezone.localtime(slot.starts_at), "DATETIME_FORMAT")
+    return f"{slot.get_kind_display()} · {when} · {slot.place}"

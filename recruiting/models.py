@@ -1,11 +1,12 @@
 import secrets
-from datetime import date
+from datetime import date, timedelta
 from urllib.parse import quote
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
-from django.db.models import F, Q
-from django.utils import timezone
+from django.db.models import Count, F, Q
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from recruiting.phones import format_mobile
@@ -113,6 +114,35 @@ class RecruitmentRound(models.Model):
         return not self.is_closed and self.opens_on <= today <= self.closes_on
 
 
+class StaffProfile(models.Model):
+    """The branch a recruiter or branch manager works for; it scopes what they see."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_profile")
+    branch = models.ForeignKey(
+        Branch,
+        verbose_name=_("branch"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+        help_text=_("Recruiters and branch managers see only this branch's applicants"),
+    )
+
+    class Meta:
+        verbose_name = _("staff branch")
+        verbose_name_plural = _("staff branches")
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.branch or '-'}"
+
+
+def staff_branch_id(user) -> int | None:
+    """Return the id of the branch `user` works for, or None; cached on the user object."""
+    if not hasattr(user, "_staff_branch_id"):
+        user._staff_branch_id = StaffProfile.objects.filter(user=user).values_list("branch_id", flat=True).first()
+    return user._staff_branch_id
+
+
 class ApplicantStatus(models.TextChoices):
     SUBMITTED = "submitted", _("Submitted")
     CONSULTATION_BOOKED = "consultation_booked", _("Consultation booked")
@@ -135,25 +165,41 @@ OPEN_STATUSES = (
 )
 
 # The pipeline (DESIGN §4): forward one stage at a time; rejected and withdrawn from
-# any open stage. Accepted people may still withdraw before they enrol.
+# any open stage.
 ALLOWED_TRANSITIONS: dict[str, set[str]] = {
     ApplicantStatus.SUBMITTED: {
         ApplicantStatus.CONSULTATION_BOOKED,
         ApplicantStatus.REJECTED,
         ApplicantStatus.WITHDRAWN,
     },
+    # Back to submitted when the consultation is cancelled without a new time.
     ApplicantStatus.CONSULTATION_BOOKED: {
+        ApplicantStatus.SUBMITTED,
         ApplicantStatus.CONSULTED,
         ApplicantStatus.REJECTED,
         ApplicantStatus.WITHDRAWN,
     },
     ApplicantStatus.CONSULTED: {ApplicantStatus.INTERVIEW, ApplicantStatus.REJECTED, ApplicantStatus.WITHDRAWN},
     ApplicantStatus.INTERVIEW: {ApplicantStatus.ACCEPTED, ApplicantStatus.REJECTED, ApplicantStatus.WITHDRAWN},
+    # Accepted people may still withdraw before they enrol; enrolment belongs to curriculum.
     ApplicantStatus.ACCEPTED: {ApplicantStatus.ENROLLED, ApplicantStatus.WITHDRAWN},
     ApplicantStatus.ENROLLED: set(),
     ApplicantStatus.REJECTED: set(),
     ApplicantStatus.WITHDRAWN: set(),
 }
+
+
+class RejectionReason(models.TextChoices):
+    """Why an application was not taken further: job-related reasons only (DESIGN §2)."""
+
+    NO_SHOW = "no_show", _("Did not come to the consultation or interview")
+    UNREACHABLE = "unreachable", _("Could not be reached")
+    SCHEDULE = "schedule", _("Available hours do not fit the training")
+    AREA = "area", _("Lives outside the area our branches serve")
+    LICENCE = "licence", _("Not eligible for the insurance solicitor licence")
+    INTERVIEW = "interview", _("Interview assessment")
+    ROUND_FULL = "round_full", _("The round is full")
+    OTHER = "other", _("Other (explained in the note)")
 
 
 class Source(models.TextChoices):
@@ -175,6 +221,17 @@ class PreferredTime(models.TextChoices):
 def new_status_token() -> str:
     """Return a long random secret for the applicant's private status link."""
     return secrets.token_urlsafe(32)
+
+
+class ApplicantQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "ApplicantQuerySet":
+        """Return the applicants `user` may see: every branch for HR, their own branch otherwise."""
+        if user.has_perm("recruiting.view_all_branches"):
+            return self
+        if not user.has_perm("recruiting.view_applicant"):
+            return self.none()
+        branch_id = staff_branch_id(user)
+        return self.filter(preferred_branch_id=branch_id) if branch_id else self.none()
 
 
 class Applicant(models.Model):
@@ -205,14 +262,24 @@ class Applicant(models.Model):
         _("status"), max_length=20, choices=ApplicantStatus.choices, default=ApplicantStatus.SUBMITTED
     )
     status_token = models.CharField(max_length=64, unique=True, default=new_status_token, editable=False)
+    closed_at = models.DateTimeField(
+        _("closed at"), null=True, blank=True, help_text=_("When the application was rejected or withdrawn")
+    )
     deletion_requested_at = models.DateTimeField(_("deletion requested at"), null=True, blank=True)
+    anonymised_at = models.DateTimeField(_("anonymised at"), null=True, blank=True)
     created_at = models.DateTimeField(_("applied at"), auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ApplicantQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("applicant")
         verbose_name_plural = _("applicants")
+        permissions = [
+            ("view_all_branches", _("Can see the applicants of every branch")),
+            ("export_applicant", _("Can export applicant lists")),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["round", "mobile"],
@@ -220,7 +287,14 @@ class Applicant(models.Model):
                 name="one_live_application_per_mobile_per_round",
             ),
         ]
-        indexes = [models.Index(fields=["mobile"]), models.Index(fields=["email"])]
+        indexes = [
+            models.Index(fields=["mobile"]),
+            models.Index(fields=["email"]),
+            # The list's default order (HR sees every branch) and each branch's own list.
+            models.Index(fields=["-created_at"], name="applicant_newest_first"),
+            models.Index(fields=["preferred_branch", "-created_at"]),
+            models.Index(fields=["status", "updated_at"]),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -229,6 +303,11 @@ class Applicant(models.Model):
     def mobile_display(self) -> str:
         """Return the mobile number as Koreans write it: 010-1234-5678."""
         return format_mobile(self.mobile)
+
+    @property
+    def preferred_times_display(self) -> list[str]:
+        """Return the preferred consultation times as their labels."""
+        return [PreferredTime(value).label for value in self.preferred_times if value in PreferredTime.values]
 
     @property
     def is_open(self) -> bool:
@@ -251,6 +330,7 @@ class ApplicantEvent(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    reason = models.CharField(_("reason"), max_length=20, choices=RejectionReason.choices, blank=True)
     note = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -261,6 +341,23 @@ class ApplicantEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_status or '-'} → {self.to_status}"
+
+
+class ApplicantNote(models.Model):
+    """A staff member's note on an applicant (상담 메모); removed by the retention job."""
+
+    applicant = models.ForeignKey(Applicant, on_delete=models.CASCADE, related_name="staff_notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    text = models.TextField(_("note"), max_length=2000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("staff note")
+        verbose_name_plural = _("staff notes")
+
+    def __str__(self) -> str:
+        return f"{self.author} {self.created_at:%Y-%m-%d}"
 
 
 class ApplicantConsent(models.Model):
@@ -282,10 +379,130 @@ class ApplicantConsent(models.Model):
         return f"{self.notice_version}: {'✓' if self.given else '✗'}"
 
 
+class SlotKind(models.TextChoices):
+    CONSULTATION = "consultation", _("Consultation")
+    INTERVIEW = "interview", _("Interview")
+
+
+class SlotQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "SlotQuerySet":
+        """Return the slots `user` may manage: every branch for HR, their own branch otherwise."""
+        if user.has_perm("recruiting.view_all_branches"):
+            return self
+        branch_id = staff_branch_id(user)
+        return self.filter(branch_id=branch_id) if branch_id else self.none()
+
+    def upcoming(self) -> "SlotQuerySet":
+        return self.filter(starts_at__gt=timezone.now())
+
+    def with_free_seats(self) -> "SlotQuerySet":
+        booked = Count("appointments", filter=Q(appointments__status=AppointmentStatus.BOOKED))
+        return self.annotate(booked=booked).filter(booked__lt=F("capacity"))
+
+    def bookable_for(self, applicant: "Applicant", kinds: list[str]) -> "SlotQuerySet":
+        """Return the upcoming slots of these kinds at the applicant's branch with a free seat."""
+        return (
+            self.filter(branch_id=applicant.preferred_branch_id, kind__in=kinds)
+            .upcoming()
+            .with_free_seats()
+            .select_related("branch")
+        )
+
+
+class Slot(models.Model):
+    """A time a branch offers for consultations or interviews (상담·면접 일정), with its seats."""
+
+    branch = models.ForeignKey(Branch, verbose_name=_("branch"), on_delete=models.PROTECT, related_name="slots")
+    kind = models.CharField(_("kind"), max_length=20, choices=SlotKind.choices, default=SlotKind.CONSULTATION)
+    starts_at = models.DateTimeField(_("starts at"))
+    duration_minutes = models.PositiveSmallIntegerField(
+        _("duration (minutes)"), default=60, validators=[MinValueValidator(10), MaxValueValidator(480)]
+    )
+    place = models.CharField(_("place"), max_length=200, help_text=_("e.g. 강서CS지점 5층 상담실"))
+    capacity = models.PositiveSmallIntegerField(
+        _("seats"),
+        default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(50)],
+        help_text=_("How many applicants can book this time"),
+    )
+
+    objects = SlotQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+        verbose_name = _("appointment slot")
+        verbose_name_plural = _("appointment slots")
+        constraints = [models.CheckConstraint(condition=Q(capacity__gte=1), name="slot_has_a_seat")]
+        indexes = [models.Index(fields=["branch", "kind", "starts_at"])]
+
+    def __str__(self) -> str:
+        when = formats.date_format(timezone.localtime(self.starts_at), "DATETIME_FORMAT")
+        return f"{self.get_kind_display()} · {when} · {self.branch.name}"
+
+    @property
+    def ends_at(self):
+        return self.starts_at + timedelta(minutes=self.duration_minutes)
+
+
+class AppointmentStatus(models.TextChoices):
+    BOOKED = "booked", _("Booked")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class Appointment(models.Model):
+    """An applicant's seat in a slot. Rescheduling moves it to another slot and counts up `sequence`."""
+
+    applicant = models.ForeignKey(Applicant, on_delete=models.CASCADE, related_name="appointments")
+    slot = models.ForeignKey(Slot, on_delete=models.PROTECT, related_name="appointments")
+    # Copied from the slot so that the database can hold one booking per kind per applicant.
+    kind = models.CharField(max_length=20, choices=SlotKind.choices)
+    status = models.CharField(max_length=20, choices=AppointmentStatus.choices, default=AppointmentStatus.BOOKED)
+    # Counts the changes, for calendar apps to replace the earlier invitation (RFC 5545 SEQUENCE).
+    sequence = models.PositiveIntegerField(default=0)
+    booked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["slot__starts_at", "pk"]
+        verbose_name = _("appointment")
+        verbose_name_plural = _("appointments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["applicant", "kind"],
+                condition=Q(status=AppointmentStatus.BOOKED),
+                name="one_booked_appointment_per_kind",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.applicant} · {self.slot}"
+
+
 class NotificationKind(models.TextChoices):
     APPLICATION_RECEIVED = "application_received", _("Application received")
     STATUS_LINK = "status_link", _("Status link resent")
+    CONSULTED = "consulted", _("Consultation done")
+    INTERVIEW = "interview", _("Invitation to interview")
+    ACCEPTED = "accepted", _("Accepted")
+    REJECTED = "rejected", _("Not accepted")
     WITHDRAWN = "withdrawn", _("Withdrawal confirmed")
+    APPOINTMENT_BOOKED = "appointment_booked", _("Appointment confirmed")
+    APPOINTMENT_CHANGED = "appointment_changed", _("Appointment changed")
+    APPOINTMENT_CANCELLED = "appointment_cancelled", _("Appointment cancelled")
+    APPOINTMENT_REMINDER = "appointment_reminder", _("Appointment reminder")
+
+
+# The notice each stage change sends the applicant (DESIGN §2: results are notified).
+STAGE_NOTICES: dict[str, str] = {
+    ApplicantStatus.CONSULTED: NotificationKind.CONSULTED,
+    ApplicantStatus.INTERVIEW: NotificationKind.INTERVIEW,
+    ApplicantStatus.ACCEPTED: NotificationKind.ACCEPTED,
+    ApplicantStatus.REJECTED: NotificationKind.REJECTED,
+    ApplicantStatus.WITHDRAWN: NotificationKind.WITHDRAWN,
+}
 
 
 # Kinds an applicant receives at most once; a status link can be asked for again.
@@ -297,6 +514,17 @@ class Notification(models.Model):
 
     applicant = models.ForeignKey(Applicant, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=30, choices=NotificationKind.choices)
+    event = models.ForeignKey(
+        ApplicantEvent,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        help_text=_("The change this notice tells the applicant about"),
+    )
+    appointment = models.ForeignKey(
+        "Appointment", null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 
@@ -307,6 +535,12 @@ class Notification(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["applicant", "kind"], condition=Q(kind__in=ONCE_ONLY_KINDS), name="once_only_notifications"
+            ),
+            models.UniqueConstraint(fields=["event", "kind"], name="one_notice_per_event"),
+            models.UniqueConstraint(
+                fields=["appointment", "kind"],
+                condition=Q(kind=NotificationKind.APPOINTMENT_REMINDER),
+                name="one_reminder_per_appointment",
             ),
         ]
 
@@ -327,3 +561,45 @@ class RateLimitCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key[:8]}… {self.window_start:%Y-%m-%d %H:%M} ×{self.count}"
+
+
+class ExportReason(models.TextChoices):
+    SCHEDULING = "scheduling", _("Arranging consultations or interviews")
+    COHORT_PLANNING = "cohort_planning", _("Planning a training cohort")
+    REPORTING = "reporting", _("Reporting to management")
+    DATA_REQUEST = "data_request", _("An applicant's request or an audit")
+    OTHER = "other", _("Other (explained in the note)")
+
+
+class AccessRecord(models.Model):
+    """Who looked at or exported applicant data, when and why (DESIGN §2).
+
+    It holds no personal data of applicants: an id for a detail view, the filters and
+    row count for an export (never the search words, which may be a name or a number).
+    """
+
+    class Action(models.TextChoices):
+        VIEW = "view", _("Viewed an applicant")
+        EXPORT = "export", _("Exported a list")
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("user")
+    )
+    username = models.CharField(_("username"), max_length=150, help_text=_("Kept if the login is deleted"))
+    action = models.CharField(_("action"), max_length=10, choices=Action.choices)
+    applicant = models.ForeignKey(
+        Applicant, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("applicant")
+    )
+    reason = models.CharField(_("reason"), max_length=20, choices=ExportReason.choices, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    filters = models.JSONField(_("filters"), default=dict, blank=True)
+    row_count = models.PositiveIntegerField(_("rows"), null=True, blank=True)
+    created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("access record")
+        verbose_name_plural = _("access records")
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.get_action_display()} {self.created_at:%Y-%m-%d %H:%M}"

@@ -1,7 +1,9 @@
 """Every write that changes an applicant's status or has a side effect (DESIGN §3)."""
 
 import logging
+from datetime import date, datetime, time, timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -10,18 +12,28 @@ from django.utils.translation import gettext as _
 from django_q.tasks import async_task
 
 from cms.models import ConsentNotice
+from recruiting.calendar import appointment_ics
 from recruiting.emails import send_templated_email
 from recruiting.models import (
     ENDED_STATUSES,
+    STAGE_NOTICES,
+    AccessRecord,
     Applicant,
     ApplicantConsent,
     ApplicantEvent,
+    ApplicantNote,
     ApplicantStatus,
+    Appointment,
+    AppointmentStatus,
     Branch,
     District,
     Notification,
     NotificationKind,
     RecruitmentRound,
+    RejectionReason,
+    Slot,
+    SlotKind,
+    new_status_token,
 )
 
 logger = logging.getLogger(__name__)
@@ -98,29 +110,256 @@ def _live_application(*, round: RecruitmentRound, mobile: str) -> Applicant | No
     return Applicant.objects.filter(round=round, mobile=mobile).exclude(status__in=ENDED_STATUSES).first()
 
 
-def _transition(*, applicant: Applicant, to: str, actor=None, note: str = "") -> Applicant:
-    """Move one applicant to `to` under a row lock, writing the event; refuse illegal moves."""
+def _transition(
+    *,
+    applicant: Applicant,
+    to: str,
+    actor=None,
+    note: str = "",
+    reason: str = "",
+    expected_status: str | None = None,
+    notify: bool = True,
+) -> tuple[Applicant, ApplicantEvent]:
+    """Move one applicant to `to` under a row lock, write the event and queue the stage notice.
+
+    `expected_status` is the status the person acting saw. When two staff act on the
+    same applicant at once, the second waits for the first's lock and then finds a
+    status other than the one they saw: they are told, instead of overriding the
+    first decision with one made on stale information.
+    """
     with transaction.atomic():
-        locked = Applicant.objects.select_for_update().get(pk=applicant.pk)
+        locked = Applicant.objects.select_for_update(of=("self",)).select_related("round").get(pk=applicant.pk)
+        if expected_status is not None and locked.status != expected_status:
+            raise ApplicationError(
+                _("Someone changed this application a moment ago; it is now %(status)s. Check it and try again.")
+                % {"status": locked.get_status_display()}
+            )
         if not locked.can_become(to):
             raise ApplicationError(
                 _("An application that is %(status)s cannot become %(new)s.")
                 % {"status": locked.get_status_display(), "new": ApplicantStatus(to).label}
             )
-        ApplicantEvent.objects.create(applicant=locked, from_status=locked.status, to_status=to, actor=actor, note=note)
+        event = ApplicantEvent.objects.create(
+            applicant=locked, from_status=locked.status, to_status=to, actor=actor, note=note, reason=reason
+        )
         locked.status = to
-        locked.save(update_fields=["status", "updated_at"])
-    return locked
+        if to in ENDED_STATUSES:
+            locked.closed_at = timezone.now()
+        locked.save(update_fields=["status", "closed_at", "updated_at"])
+        if notify and to in STAGE_NOTICES:
+            # One notice per event, enforced by a constraint: the event is the change it reports.
+            _queue_notification(Notification.objects.create(applicant=locked, kind=STAGE_NOTICES[to], event=event))
+    return locked, event
 
 
-def applicant_withdraw(*, applicant: Applicant, actor=None, note: str = "") -> Applicant:
-    """Withdraw the application (철회) and confirm it to the applicant by email."""
+def applicant_mark_consulted(
+    *, applicant: Applicant, actor, note: str = "", expected_status: str | None = None
+) -> Applicant:
+    """Record that the consultation took place (상담 완료)."""
+    return _transition(
+        applicant=applicant, to=ApplicantStatus.CONSULTED, actor=actor, note=note, expected_status=expected_status
+    )[0]
+
+
+def applicant_invite_to_interview(
+    *, applicant: Applicant, actor, note: str = "", expected_status: str | None = None
+) -> Applicant:
+    """Move a consulted applicant on to the interview (면접)."""
+    return _transition(
+        applicant=applicant, to=ApplicantStatus.INTERVIEW, actor=actor, note=note, expected_status=expected_status
+    )[0]
+
+
+def applicant_accept(*, applicant: Applicant, actor, note: str = "", expected_status: str | None = None) -> Applicant:
+    """Accept the applicant after the interview (합격); enrolment comes with a cohort."""
+    return _transition(
+        applicant=applicant, to=ApplicantStatus.ACCEPTED, actor=actor, note=note, expected_status=expected_status
+    )[0]
+
+
+def applicant_reject(
+    *, applicant: Applicant, actor, reason: str, note: str = "", expected_status: str | None = None
+) -> Applicant:
+    """Close the application as not accepted (불합격), with a reason from the list."""
+    if reason not in RejectionReason.values:
+        raise ApplicationError(_("Choose why the application is not taken further."))
+    if reason == RejectionReason.OTHER and not note.strip():
+        raise ApplicationError(_("Explain the reason in the note when you choose “Other”."))
+    return _transition(
+        applicant=applicant,
+        to=ApplicantStatus.REJECTED,
+        actor=actor,
+        note=note,
+        reason=reason,
+        expected_status=expected_status,
+    )[0]
+
+
+def applicant_withdraw(
+    *, applicant: Applicant, actor=None, note: str = "", expected_status: str | None = None
+) -> Applicant:
+    """Withdraw the application (철회), at the applicant's wish, and confirm it by email."""
+    return _transition(
+        applicant=applicant, to=ApplicantStatus.WITHDRAWN, actor=actor, note=note, expected_status=expected_status
+    )[0]
+
+
+# The service behind each move staff make in the admin. Booking a consultation goes
+# through the appointment services, enrolment through curriculum.
+STAFF_TRANSITIONS = {
+    ApplicantStatus.CONSULTED: applicant_mark_consulted,
+    ApplicantStatus.INTERVIEW: applicant_invite_to_interview,
+    ApplicantStatus.ACCEPTED: applicant_accept,
+    ApplicantStatus.REJECTED: applicant_reject,
+    ApplicantStatus.WITHDRAWN: applicant_withdraw,
+}
+
+
+# Which appointments an applicant may book at each stage, and the stage a booking moves to.
+BOOKABLE = {
+    SlotKind.CONSULTATION: {
+        ApplicantStatus.SUBMITTED: ApplicantStatus.CONSULTATION_BOOKED,
+        ApplicantStatus.CONSULTATION_BOOKED: ApplicantStatus.CONSULTATION_BOOKED,
+    },
+    SlotKind.INTERVIEW: {
+        ApplicantStatus.CONSULTED: ApplicantStatus.INTERVIEW,
+        ApplicantStatus.INTERVIEW: ApplicantStatus.INTERVIEW,
+    },
+}
+
+
+def _appointment_notice(*, applicant: Applicant, event: ApplicantEvent, appointment: Appointment, kind: str) -> None:
+    notification = Notification.objects.create(applicant=applicant, kind=kind, event=event, appointment=appointment)
+    _queue_notification(notification)
+
+
+def appointment_book(*, applicant: Applicant, slot: Slot, actor=None) -> Appointment:
+    """Book the applicant into `slot`, or move their booking of that kind there.
+
+    Booking a consultation moves a submitted application to 상담 예정, an interview a
+    consulted one to 면접. The slot's row lock makes concurrent bookings of its last
+    seat wait for each other, so the seats are never exceeded.
+    """
     with transaction.atomic():
-        withdrawn = _transition(applicant=applicant, to=ApplicantStatus.WITHDRAWN, actor=actor, note=note)
-        notification, created = Notification.objects.get_or_create(applicant=withdrawn, kind=NotificationKind.WITHDRAWN)
-        if created:
-            _queue_notification(notification)
-    return withdrawn
+        locked = Applicant.objects.select_for_update(of=("self",)).get(pk=applicant.pk)
+        slot = Slot.objects.select_for_update(of=("self",)).select_related("branch").get(pk=slot.pk)
+        if locked.status not in BOOKABLE[slot.kind]:
+            raise ApplicationError(
+                _("An application that is %(status)s cannot book a %(kind)s.")
+                % {"status": locked.get_status_display(), "kind": slot.get_kind_display()}
+            )
+        if slot.branch_id != locked.preferred_branch_id:
+            raise ApplicationError(_("This time belongs to another branch."))
+        if slot.starts_at <= timezone.now():
+            raise ApplicationError(_("This time has already passed. Choose another."))
+        current = locked.appointments.filter(kind=slot.kind, status=AppointmentStatus.BOOKED).first()
+        if current is not None and current.slot_id == slot.pk:
+            return current
+        if slot.appointments.filter(status=AppointmentStatus.BOOKED).count() >= slot.capacity:
+            raise ApplicationError(_("This time has just been fully booked. Choose another."))
+        to = BOOKABLE[slot.kind][locked.status]
+        if current is None:
+            appointment = Appointment.objects.create(applicant=locked, slot=slot, kind=slot.kind, booked_by=actor)
+            kind = NotificationKind.APPOINTMENT_BOOKED
+        else:
+            appointment = current
+            appointment.slot = slot
+            appointment.sequence += 1
+            appointment.booked_by = actor
+            appointment.save(update_fields=["slot", "sequence", "booked_by", "updated_at"])
+            kind = NotificationKind.APPOINTMENT_CHANGED
+        note = _("%(slot)s booked.") % {"slot": slot}
+        if to != locked.status:
+            locked, event = _transition(applicant=locked, to=to, actor=actor, note=note, notify=False)
+        else:
+            event = ApplicantEvent.objects.create(
+                applicant=locked, from_status=locked.status, to_status=locked.status, actor=actor, note=note
+            )
+        _appointment_notice(applicant=locked, event=event, appointment=appointment, kind=kind)
+    return appointment
+
+
+def appointment_cancel(*, appointment: Appointment, actor=None) -> Appointment:
+    """Cancel a booking; a cancelled consultation puts the application back to 접수."""
+    with transaction.atomic():
+        appointment = Appointment.objects.select_for_update(of=("self",)).select_related("slot").get(pk=appointment.pk)
+        if appointment.status != AppointmentStatus.BOOKED:
+            return appointment
+        appointment.status = AppointmentStatus.CANCELLED
+        appointment.sequence += 1
+        appointment.save(update_fields=["status", "sequence", "updated_at"])
+        applicant = appointment.applicant
+        note = _("%(slot)s cancelled.") % {"slot": appointment.slot}
+        if appointment.kind == SlotKind.CONSULTATION and applicant.status == ApplicantStatus.CONSULTATION_BOOKED:
+            applicant, event = _transition(
+                applicant=applicant, to=ApplicantStatus.SUBMITTED, actor=actor, note=note, notify=False
+            )
+        else:
+            event = ApplicantEvent.objects.create(
+                applicant=applicant, from_status=applicant.status, to_status=applicant.status, actor=actor, note=note
+            )
+        _appointment_notice(
+            applicant=applicant, event=event, appointment=appointment, kind=NotificationKind.APPOINTMENT_CANCELLED
+        )
+    return appointment
+
+
+def appointment_reminders_send(*, today: date | None = None) -> int:
+    """Queue a reminder for every booking of tomorrow (Seoul time) that has none yet; return how many.
+
+    Run daily by a django-q2 schedule. A reminder is recorded once per appointment by a
+    unique constraint, so a second run the same day, or a rerun after a crash, adds none.
+    """
+    tomorrow = (today or timezone.localdate()) + timedelta(days=1)
+    start = timezone.make_aware(datetime.combine(tomorrow, time.min))
+    due = Appointment.objects.filter(
+        status=AppointmentStatus.BOOKED, slot__starts_at__gte=start, slot__starts_at__lt=start + timedelta(days=1)
+    ).exclude(notifications__kind=NotificationKind.APPOINTMENT_REMINDER)
+    queued = 0
+    for appointment in due.select_related("applicant"):
+        with transaction.atomic():
+            notification, created = Notification.objects.get_or_create(
+                appointment=appointment,
+                kind=NotificationKind.APPOINTMENT_REMINDER,
+                defaults={"applicant": appointment.applicant},
+            )
+            if created:
+                _queue_notification(notification)
+                queued += 1
+    return queued
+
+
+def staff_moves_from(applicant: Applicant) -> list[ApplicantStatus]:
+    """Return the statuses staff may move this applicant to, in pipeline order."""
+    return [status for status in ApplicantStatus if status in STAFF_TRANSITIONS and applicant.can_become(status)]
+
+
+def applicant_add_note(*, applicant: Applicant, author, text: str) -> ApplicantNote:
+    """Add a staff note to the applicant's record."""
+    return ApplicantNote.objects.create(applicant=applicant, author=author, text=text)
+
+
+def access_record_write(
+    *,
+    user,
+    action: str,
+    applicant: Applicant | None = None,
+    reason: str = "",
+    note: str = "",
+    filters: dict | None = None,
+    row_count: int | None = None,
+) -> AccessRecord:
+    """Record that `user` viewed an applicant or exported a list (DESIGN §2: access is logged)."""
+    return AccessRecord.objects.create(
+        user=user,
+        username=user.get_username(),
+        action=action,
+        applicant=applicant,
+        reason=reason,
+        note=note,
+        filters=filters or {},
+        row_count=row_count,
+    )
 
 
 def applicant_request_deletion(*, applicant: Applicant) -> Applicant:
@@ -168,21 +407,79 @@ def notification_send(*, notification_id: int) -> bool:
     with transaction.atomic():
         notification = (
             Notification.objects.select_for_update(of=("self",))
-            .select_related("applicant__round")
+            .select_related("applicant__round", "applicant__preferred_branch", "event", "appointment__slot__branch")
             .get(pk=notification_id)
         )
         if notification.sent_at is not None:
             return False
         applicant = notification.applicant
+        appointment = notification.appointment
+        if (
+            notification.kind == NotificationKind.APPOINTMENT_REMINDER
+            and appointment.status != AppointmentStatus.BOOKED
+        ):
+            logger.info("Skipped the reminder %s of a cancelled appointment", notification.pk)
+            return False
         send_templated_email(
             notification.kind,
             to=applicant.email,
             context={
                 "applicant": applicant,
                 "status_url": reverse("recruiting:status", args=[applicant.status_token]),
+                "event": notification.event,
+                "appointment": appointment,
             },
+            attachments=[("invite.ics", appointment_ics(appointment), "text/calendar")] if appointment else None,
         )
         notification.sent_at = timezone.now()
         notification.save(update_fields=["sent_at"])
     logger.info("Sent notification %s (%s)", notification.pk, notification.kind)
     return True
+
+
+# What an anonymised application keeps in place of the person's name.
+ANONYMISED_NAME = "(파기됨)"
+
+
+def applicants_anonymise_due(*, now: datetime | None = None) -> int:
+    """Destroy the personal data that is due for destruction; return how many applications were anonymised.
+
+    Due are applications rejected or withdrawn more than APPLICANT_RETENTION_DAYS ago,
+    and ended applications whose applicant asked for deletion. The rows stay, emptied of
+    personal data, so that counts and funnels stay true; consents, events (without their
+    notes) and notifications hold no personal data and stay too. Enrolled people are
+    employees with records of their own and are never anonymised here. Running it
+    again finds nothing left to do.
+    """
+    now = now or timezone.now()
+    cutoff = now - timedelta(days=settings.APPLICANT_RETENTION_DAYS)
+    due = Applicant.objects.filter(anonymised_at=None, status__in=ENDED_STATUSES).filter(
+        Q(closed_at__lt=cutoff) | Q(deletion_requested_at__isnull=False)
+    )
+    anonymised = 0
+    for pk in due.values_list("pk", flat=True).iterator():
+        with transaction.atomic():
+            applicant = Applicant.objects.select_for_update().filter(pk=pk, anonymised_at=None).first()
+            if applicant is None:
+                continue
+            applicant.name = ANONYMISED_NAME
+            applicant.mobile = ""
+            applicant.email = ""
+            applicant.birth_year = 0
+            applicant.motivation = ""
+            applicant.preferred_times = []
+            # The old status link stops working.
+            applicant.status_token = new_status_token()
+            applicant.anonymised_at = now
+            applicant.save()
+            applicant.staff_notes.all().delete()
+            applicant.events.exclude(note="").update(note="")
+            ApplicantEvent.objects.create(
+                applicant=applicant,
+                from_status=applicant.status,
+                to_status=applicant.status,
+                note=_("Personal data destroyed by the retention job."),
+            )
+            anonymised += 1
+    logger.info("Retention: anonymised %d applications closed before %s", anonymised, cutoff.date())
+    return anonymised

@@ -24,4 +24,10 @@ urlpatterns = [
     path("<status_token:token>/", views.status, name="status"),
     path("<status_token:token>/withdraw/", views.status_withdraw, name="status_withdraw"),
     path("<status_token:token>/delete/", views.status_delete, name="status_delete"),
+    path("<status_token:token>/book/", views.status_book, name="status_book"),
+    path(
+        "<status_token:token>/appointments/<int:appointment_id>/cancel/",
+        views.status_cancel_appointment,
+        name="status_cancel_appointment",
+    ),
 ]

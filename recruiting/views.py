@@ -4,21 +4,24 @@ import logging
 
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
-from recruiting.forms import ApplicationForm, StatusLinkForm
-from recruiting.models import Applicant, ApplicantStatus, RecruitmentRound
+from recruiting.forms import ApplicationForm, SlotChoiceForm, StatusLinkForm
+from recruiting.models import Applicant, ApplicantStatus, AppointmentStatus, RecruitmentRound, Slot, SlotKind
 from recruiting.ratelimit import client_address, over_limit
 from recruiting.services import (
+    BOOKABLE,
     ApplicationError,
     applicant_request_deletion,
     applicant_resend_status_links,
     applicant_submit,
     applicant_withdraw,
+    appointment_book,
+    appointment_cancel,
 )
 
 logger = logging.getLogger(__name__)
@@ -89,7 +92,45 @@ def status(request: HttpRequest, token: str) -> HttpResponse:
     if over_limit("status_page:address", client_address(request)):
         return _too_many_requests(request)
     applicant = _applicant_for_token(token)
-    return render(request, "recruiting/status.html", {"applicant": applicant, "next_step": next_step(applicant)})
+    can_book = applicant.status in BOOKABLE[SlotKind.CONSULTATION]
+    context = {
+        "applicant": applicant,
+        "next_step": next_step(applicant),
+        "appointments": applicant.appointments.filter(status=AppointmentStatus.BOOKED).select_related("slot__branch"),
+        "booking_form": (
+            SlotChoiceForm(slots=Slot.objects.bookable_for(applicant, [SlotKind.CONSULTATION])) if can_book else None
+        ),
+    }
+    return render(request, "recruiting/status.html", context)
+
+
+@never_cache
+@require_POST
+def status_book(request: HttpRequest, token: str) -> HttpResponse:
+    """Book (or move) the applicant's consultation into the time they chose."""
+    applicant = _applicant_for_token(token)
+    form = SlotChoiceForm(request.POST, slots=Slot.objects.bookable_for(applicant, [SlotKind.CONSULTATION]))
+    if form.is_valid():
+        try:
+            appointment_book(applicant=applicant, slot=form.cleaned_data["slot"])
+        except ApplicationError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("Your consultation is booked. The confirmation is on its way by email."))
+    else:
+        messages.error(request, " ".join(form.errors["slot"]))
+    return redirect("recruiting:status", token)
+
+
+@never_cache
+@require_POST
+def status_cancel_appointment(request: HttpRequest, token: str, appointment_id: int) -> HttpResponse:
+    """Cancel one of the applicant's own bookings."""
+    applicant = _applicant_for_token(token)
+    appointment = get_object_or_404(applicant.appointments, pk=appointment_id, status=AppointmentStatus.BOOKED)
+    appointment_cancel(appointment=appointment)
+    messages.success(request, _("Your appointment is cancelled."))
+    return redirect("recruiting:status", token)
 
 
 @never_cache
@@ -142,10 +183,11 @@ def next_step(applicant: Applicant) -> str:
     """Return, in the applicant's words, what happens next at their stage."""
     steps = {
         ApplicantStatus.SUBMITTED: _(
-            "Your preferred branch will call you within three business days to arrange an application consultation."
+            "Book an application consultation at a time that suits you below, or your branch will call you "
+            "within three business days to arrange one."
         ),
         ApplicantStatus.CONSULTATION_BOOKED: _(
-            "Your consultation is booked. The branch will tell you the time and place."
+            "Your consultation is booked. You can move it to another time below if you need to."
         ),
         ApplicantStatus.CONSULTED: _("Thank you for the consultation. The branch will contact you about an interview."),
         ApplicantStatus.INTERVIEW: _("You are invited to an interview. The result will reach you by email."),

@@ -59,6 +59,8 @@ def demo_site(settings):
     call_command("seed_demo", verbosity=0, stdout=open(os.devnull, "w"))
     settings.DEBUG = False
     caches["pages"].clear()
+    # The demo applicants' notices are not the test's business.
+    mail.outbox.clear()
 
 
 @pytest.fixture

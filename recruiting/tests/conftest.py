@@ -3,11 +3,14 @@
 from datetime import timedelta
 
 import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from cms.consent_defaults import install_default_notices
+from cms.roles import Role, install_role_groups
 from cms.tests.sitetree import build_site
-from recruiting.models import Branch, District, Province, RecruitmentRound
+from recruiting.models import Branch, District, Province, RecruitmentRound, StaffProfile
 
 
 @pytest.fixture
@@ -60,3 +63,35 @@ def form_data(open_round, gangseo) -> dict[str, object]:
 @pytest.fixture
 def apply_url(site) -> str:
     return site["apply"].url
+
+
+@pytest.fixture
+def roles(db):
+    """The role groups with their permissions, as `manage.py setup` installs them."""
+    install_role_groups()
+
+
+def make_staff(username: str, role: Role, branch: Branch | None = None):
+    user = get_user_model().objects.create_user(username=username, password="x")
+    user.groups.add(Group.objects.get(name=role))
+    if branch is not None:
+        StaffProfile.objects.create(user=user, branch=branch)
+    return user
+
+
+@pytest.fixture
+def alice(roles, gangseo):
+    """Alice is a recruiter at the branch that serves 강서구."""
+    return make_staff("alice", Role.RECRUITER, gangseo)
+
+
+@pytest.fixture
+def bob(roles, site):
+    """Bob manages another branch: 강서 applicants are not his."""
+    return make_staff("bob", Role.BRANCH_MANAGER, Branch.objects.get(slug="branch-1"))
+
+
+@pytest.fixture
+def hana(roles):
+    """Hana works in HR and sees every branch."""
+    return make_staff("hana", Role.HR)

@@ -7,9 +7,10 @@ from django.core import mail
 from django.db import connection
 from django.test import Client
 
-from recruiting import tasks
-from recruiting.models import Applicant, Notification
+from recruiting import services, tasks
+from recruiting.models import Applicant, ApplicantStatus, Notification, RejectionReason
 from recruiting.tests.factories import make_applicant
+from recruiting.tests.test_appointments import make_slot
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
@@ -57,3 +58,40 @@ def test_a_notification_sent_by_two_workers_at_once_goes_out_once(open_round):
     results = _in_parallel(lambda i: tasks.notification_send(notification.pk), count=4)
     assert sorted(results, key=str) == [False, False, False, True]
     assert len(mail.outbox) == 1
+
+
+def test_two_staff_deciding_at_once_one_wins_and_the_other_is_told(open_round, roles):
+    applicant = make_applicant(open_round)
+    Applicant.objects.filter(pk=applicant.pk).update(status=ApplicantStatus.INTERVIEW)
+    decisions = [
+        lambda: services.applicant_accept(applicant=applicant, actor=None, expected_status=ApplicantStatus.INTERVIEW),
+        lambda: services.applicant_reject(
+            applicant=applicant, actor=None, reason=RejectionReason.INTERVIEW, expected_status=ApplicantStatus.INTERVIEW
+        ),
+    ]
+    results = _in_parallel(lambda i: decisions[i](), count=2)
+    winners = [r for r in results if isinstance(r, Applicant)]
+    losers = [r for r in results if isinstance(r, services.ApplicationError)]
+    assert len(winners) == 1, results
+    assert len(losers) == 1, results
+    final = Applicant.objects.get(pk=applicant.pk)
+    assert final.status == winners[0].status
+    assert str(losers[0]).startswith("방금 다른 담당자가 이 지원서를 처리했습니다.")
+    # One decision, one event, one notice.
+    assert list(final.events.values_list("to_status", flat=True)) == [ApplicantStatus.SUBMITTED, final.status]
+    assert Notification.objects.filter(event__isnull=False).count() == 1
+
+
+def test_ten_applicants_booking_three_seats_at_once_get_exactly_three(open_round, gangseo):
+
+    slot = make_slot(gangseo, capacity=3)
+    applicants = [
+        make_applicant(open_round, mobile=f"0109999{i:04d}", email=f"r{i}@example.com") for i in range(CLIENTS)
+    ]
+    results = _in_parallel(lambda i: services.appointment_book(applicant=applicants[i], slot=slot))
+    booked = [r for r in results if not isinstance(r, Exception)]
+    refused = [r for r in results if isinstance(r, services.ApplicationError)]
+    assert len(booked) == 3
+    assert len(refused) == CLIENTS - 3
+    assert all("방금 마감되었습니다" in str(error) for error in refused)
+    assert slot.appointments.filter(status="booked").count() == 3

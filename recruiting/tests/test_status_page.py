@@ -27,7 +27,7 @@ def test_it_shows_the_stage_and_the_next_step_in_korean(client, applicant):
     html = response.content.decode()
     assert response.status_code == 200
     assert "접수" in html
-    assert "영업일 기준 3일 안에" in html
+    assert "3영업일 안에" in html
     assert "지원 철회하기" in html
     assert "no-store" in response["Cache-Control"]
 

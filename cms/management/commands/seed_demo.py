@@ -4,7 +4,7 @@ Idempotent: what exists is reused and left as editors may have changed it; only 
 is missing is created. Logins get the printed demo password on every run.
 """
 
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
@@ -19,6 +19,7 @@ from cms.models import (
     ApplyPage,
     BranchIndexPage,
     BranchPage,
+    ConsentNotice,
     ContentPage,
     FaqPage,
     HomePage,
@@ -28,9 +29,25 @@ from cms.models import (
     TrainingPage,
 )
 from cms.roles import Role
-from recruiting.models import Branch, District, RecruitmentRound
+from recruiting import services
+from recruiting.models import (
+    Applicant,
+    ApplicantStatus,
+    Branch,
+    District,
+    RecruitmentRound,
+    RejectionReason,
+    Slot,
+    SlotKind,
+    Source,
+    StaffProfile,
+)
 
 DEMO_PASSWORD = "csrc-demo-2026"
+# The times every branch offers on weekdays: (hour, kind, seats).
+DEMO_SLOT_TIMES = [(10, SlotKind.CONSULTATION, 3), (14, SlotKind.CONSULTATION, 3), (16, SlotKind.INTERVIEW, 2)]
+# The branch of the demo recruiter and branch manager.
+DEMO_STAFF_BRANCH = "강서"
 DEMO_LOGINS = [
     ("admin", "관리자", None),
     ("editor", "김편집", Role.EDITOR),
@@ -53,7 +70,7 @@ class Command(BaseCommand):
             home = self._seed_home()
             apply_page = self._child(home, ApplyPage, content.APPLY)
             self._seed_site(home, apply_page)
-            self._seed_round()
+            round_ = self._seed_round()
             self._seed_branch_pages(home, branches)
             self._seed_stories(home, branches)
             for model, data, in_menu in [
@@ -62,7 +79,9 @@ class Command(BaseCommand):
                 (ContentPage, content.PRIVACY, False),
             ]:
                 self._child(home, model, data, show_in_menus=in_menu)
-            self._seed_logins()
+            self._seed_logins(branches)
+            self._seed_slots(branches)
+            self._seed_applicants(round_)
         self._print_logins()
 
     def _seed_branches(self) -> dict[str, Branch]:
@@ -161,7 +180,56 @@ class Command(BaseCommand):
                 branch=branches.get(data["branch"]),
             )
 
-    def _seed_logins(self) -> None:
+    def _seed_slots(self, branches: dict[str, Branch]) -> None:
+        """Publish two weeks of consultation and interview times at every branch that has none."""
+        today = timezone.localdate()
+        days = [today + timedelta(days=n) for n in range(1, 15) if (today + timedelta(days=n)).weekday() < 5]
+        for branch in branches.values():
+            if branch.slots.exists():
+                continue
+            place = f"{branch.name}CS지점 상담실"
+            for day in days:
+                for hour, kind, capacity in DEMO_SLOT_TIMES:
+                    starts_at = timezone.make_aware(datetime.combine(day, time(hour)))
+                    Slot.objects.create(branch=branch, kind=kind, starts_at=starts_at, place=place, capacity=capacity)
+
+    def _seed_applicants(self, round_: RecruitmentRound) -> None:
+        """Create demo applicants in every stage, moved there by the pipeline's own services."""
+        if round_.applicants.exists():
+            return
+        notices = {notice: True for notice in ConsentNotice.objects.all()}
+        districts = list(District.objects.exclude(branch=None).select_related("branch").order_by("pk"))
+        staff = get_user_model().objects.get(username="recruiter")
+        for number, (name, stages) in enumerate(content.DEMO_APPLICANTS):
+            district = districts[(number * 7) % len(districts)]
+            applicant, _created = services.applicant_submit(
+                round=round_,
+                name=name,
+                mobile=f"0105555{number:04d}",
+                email=f"applicant{number:02d}@example.com",
+                birth_year=1980 + number % 12,
+                district=district,
+                preferred_branch=district.branch,
+                source=Source.values[number % len(Source.values)],
+                motivation=content.DEMO_MOTIVATIONS[number % len(content.DEMO_MOTIVATIONS)],
+                consents=notices,
+            )
+            for number_of_stage, stage in enumerate(stages):
+                last = number_of_stage == len(stages) - 1
+                if stage in (ApplicantStatus.CONSULTATION_BOOKED, ApplicantStatus.INTERVIEW) and last:
+                    kind = SlotKind.CONSULTATION if stage == ApplicantStatus.CONSULTATION_BOOKED else SlotKind.INTERVIEW
+                    slot = Slot.objects.bookable_for(applicant, [kind]).first()
+                    services.appointment_book(applicant=applicant, slot=slot, actor=staff)
+                elif stage == ApplicantStatus.CONSULTATION_BOOKED:
+                    # A consultation that already took place: its booking is history, not a seat.
+                    Applicant.objects.filter(pk=applicant.pk).update(status=stage)
+                    applicant.events.create(from_status=ApplicantStatus.SUBMITTED, to_status=stage, actor=staff)
+                elif stage == ApplicantStatus.REJECTED:
+                    services.applicant_reject(applicant=applicant, actor=staff, reason=RejectionReason.SCHEDULE)
+                else:
+                    services.STAFF_TRANSITIONS[stage](applicant=applicant, actor=staff)
+
+    def _seed_logins(self, branches: dict[str, Branch]) -> None:
         User = get_user_model()
         for username, name, role in DEMO_LOGINS:
             user, _created = User.objects.get_or_create(
@@ -173,6 +241,8 @@ class Command(BaseCommand):
             user.save()
             if role is not None:
                 user.groups.set([Group.objects.get(name=role)])
+            if role in (Role.RECRUITER, Role.BRANCH_MANAGER):
+                StaffProfile.objects.get_or_create(user=user, defaults={"branch": branches[DEMO_STAFF_BRANCH]})
 
     def _print_logins(self) -> None:
         self.stdout.write(self.style.SUCCESS("Demo loaded. Logins for http://127.0.0.1:8000/admin/ :"))

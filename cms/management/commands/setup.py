@@ -2,17 +2,21 @@ from django.core.management import BaseCommand, call_command
 
 from cms.consent_defaults import install_default_notices
 from cms.roles import install_role_groups
+from recruiting.schedules import install_schedules
 
 
 class Command(BaseCommand):
     help = (
-        "Install what every installation needs after migrate: cache tables, staff roles, consent notices. Idempotent."
+        "Install what every installation needs after migrate: cache tables, staff roles, consent notices and "
+        "the daily jobs. Idempotent."
     )
 
     def handle(self, *args, **options) -> None:
         call_command("createcachetable", verbosity=0)
         groups = install_role_groups()
         notices = install_default_notices()
+        schedules = install_schedules()
         if options["verbosity"]:
             self.stdout.write("Roles: " + ", ".join(group.name for group in groups))
             self.stdout.write(f"Consent notices created: {notices}")
+            self.stdout.write("Schedules created: " + (", ".join(schedules) or "none"))

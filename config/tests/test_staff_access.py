@@ -1,0 +1,227 @@
+"""Every staff URL of the project, for every role: one row per URL, one column per role.
+
+The walk over the URL configuration fails when a URL of our admin screens has no row,
+so a new screen cannot ship without deciding who may open it (DESIGN §6).
+"""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.urls import URLResolver, get_resolver
+from django.utils import timezone
+from wagtail.models import Site
+
+from cms.consent_defaults import install_default_notices
+from cms.models import ConsentNotice
+from cms.roles import Role
+from cms.tests.sitetree import build_site
+from recruiting import services
+from recruiting.models import (
+    AccessRecord,
+    ApplicantStatus,
+    Branch,
+    District,
+    RecruitmentRound,
+    Slot,
+    StaffProfile,
+)
+from recruiting.tests.conftest import make_staff
+from recruiting.tests.factories import make_applicant
+
+E, R, M, T, H = Role.EDITOR, Role.RECRUITER, Role.BRANCH_MANAGER, Role.TRAINER, Role.HR
+ROLES = [E, R, M, T, H]
+OK, FOUND_NOTHING, DENIED, REDIRECT = 200, 404, "denied", 302
+
+
+@dataclass(frozen=True)
+class Row:
+    """A URL (built from the test data), how to call it, and what each role gets."""
+
+    url: str
+    answers: dict[Role, object]
+    method: str = "get"
+    data: dict = field(default_factory=dict)
+
+
+def _only(answer: object, *roles: Role) -> dict[Role, object]:
+    return {role: answer if role in roles else DENIED for role in ROLES}
+
+
+def _rows(data: dict) -> dict[str, Row]:
+    """Return one row per URL. The recruiter works at the applicant's branch, the branch manager elsewhere."""
+    applicant, round_, branch = data["applicant"], data["round"], data["branch"]
+    district, profile, record = data["district"], data["profile"], data["record"]
+    site = Site.objects.get(is_default_site=True)
+    pipeline = {E: DENIED, R: OK, M: OK, T: DENIED, H: OK}
+    own_branch_only = {E: DENIED, R: OK, M: FOUND_NOTHING, T: DENIED, H: OK}
+    move = {"to": ApplicantStatus.CONSULTED, "expected_status": ApplicantStatus.CONSULTATION_BOOKED}
+    acted = {E: DENIED, R: REDIRECT, M: FOUND_NOTHING, T: DENIED, H: REDIRECT}
+    rows = {
+        "dashboard": Row("/admin/", _only(OK, *ROLES)),
+        "edit home page": Row(f"/admin/pages/{data['pages']['home'].pk}/edit/", _only(OK, E)),
+        "add a story": Row(f"/admin/pages/add/cms/storypage/{data['pages']['story_index'].pk}/", _only(OK, E)),
+        "site settings": Row(f"/admin/settings/cms/sitesettings/{site.pk}/", _only(OK, E)),
+        "images": Row("/admin/images/", _only(OK, E)),
+        "applicants:index": Row("/admin/applicants/", pipeline),
+        "applicants:index_results": Row("/admin/applicants/results/", pipeline),
+        "applicants:inspect": Row(f"/admin/applicants/{applicant.pk}/", own_branch_only),
+        "applicants:move": Row(f"/admin/applicants/{applicant.pk}/move/", acted, "post", move),
+        "applicants:add_note": Row(f"/admin/applicants/{applicant.pk}/notes/", acted, "post", {"text": "전화함"}),
+        "applicants:book": Row(f"/admin/applicants/{applicant.pk}/book/", acted, "post", {"slot": data["slot"].pk}),
+        "applicants:cancel": Row(
+            f"/admin/applicants/{applicant.pk}/appointments/{data['appointment'].pk}/cancel/", acted, "post"
+        ),
+        "applicants:board": Row("/admin/applicants/board/", pipeline),
+        "applicants:funnel": Row(f"/admin/applicants/funnel/{round_.pk}/", pipeline),
+    }
+    viewsets = {
+        "rounds": (round_, _only(OK, H), _only(OK, H), _only(OK, H)),
+        "branches": (branch, _only(OK, E, H), _only(OK, E, H), _only(OK, H)),
+        "districts": (district, _only(OK, E, H), _only(OK, E, H), _only(OK)),
+        "staff_branches": (profile, _only(OK, H), _only(OK, H), _only(OK, H)),
+        "slots": (data["slot"], pipeline, own_branch_only, pipeline),
+    }
+    deletable = {"slots": own_branch_only}
+    for namespace, (obj, listing, change, add) in viewsets.items():
+        prefix = "/admin/" + namespace.replace("_", "-") + "/"
+        rows |= {
+            f"{namespace}:index": Row(prefix, listing),
+            f"{namespace}:index_results": Row(prefix + "results/", listing),
+            f"{namespace}:add": Row(prefix + "new/", add),
+            f"{namespace}:edit": Row(prefix + f"edit/{obj.pk}/", change),
+            f"{namespace}:delete": Row(prefix + f"delete/{obj.pk}/", deletable.get(namespace, _only(OK))),
+            f"{namespace}:history": Row(prefix + f"history/{obj.pk}/", change),
+            f"{namespace}:history_results": Row(prefix + f"history-results/{obj.pk}/", change),
+            f"{namespace}:usage": Row(prefix + f"usage/{obj.pk}/", change),
+        }
+    rows["rounds:copy"] = Row(f"/admin/rounds/copy/{round_.pk}/", _only(OK, H))
+    rows["slots:copy"] = Row(f"/admin/slots/copy/{data['slot'].pk}/", own_branch_only)
+    rows |= {
+        "access_records:index": Row("/admin/access-records/", _only(OK, H)),
+        "access_records:index_results": Row("/admin/access-records/results/", _only(OK, H)),
+        "access_records:inspect": Row(f"/admin/access-records/{record.pk}/", _only(OK, H)),
+    }
+    notice = data["notice"]
+    snippets = "/admin/snippets/cms/consentnotice/"
+    rows |= {
+        "wagtailsnippets_cms_consentnotice:list": Row(snippets, _only(OK, E)),
+        "wagtailsnippets_cms_consentnotice:list_results": Row(snippets + "results/", _only(OK, E)),
+        "wagtailsnippets_cms_consentnotice:add": Row(snippets + "add/", _only(OK, E)),
+        "wagtailsnippets_cms_consentnotice:edit": Row(snippets + f"edit/{notice.pk}/", _only(OK, E)),
+        "wagtailsnippets_cms_consentnotice:delete": Row(snippets + f"delete/{notice.pk}/", _only(OK)),
+        "wagtailsnippets_cms_consentnotice:usage": Row(snippets + f"usage/{notice.pk}/", _only(OK, E)),
+        "wagtailsnippets_cms_consentnotice:history": Row(snippets + f"history/{notice.pk}/", _only(OK, E)),
+        "wagtailsnippets_cms_consentnotice:history_results": Row(
+            snippets + f"history-results/{notice.pk}/", _only(OK, E)
+        ),
+        "wagtailsnippets_cms_consentnotice:copy": Row(snippets + f"copy/{notice.pk}/", _only(OK, E)),
+    }
+    return rows
+
+
+# The admin URL namespaces that belong to this project rather than to Wagtail itself.
+OUR_NAMESPACES = (
+    "applicants",
+    "rounds",
+    "branches",
+    "districts",
+    "staff_branches",
+    "access_records",
+    "slots",
+    "wagtailsnippets_cms_",
+)
+
+
+def _our_admin_url_names() -> set[str]:
+    def walk(patterns, namespaces=()):
+        for pattern in patterns:
+            if isinstance(pattern, URLResolver):
+                yield from walk(pattern.url_patterns, namespaces + ((pattern.namespace,) if pattern.namespace else ()))
+            else:
+                yield ":".join((*namespaces, pattern.name or str(pattern.pattern)))
+
+    return {name for name in walk(get_resolver().url_patterns) if name.startswith(OUR_NAMESPACES)}
+
+
+@pytest.fixture
+def data(db):
+    call_command("setup", verbosity=0)
+    pages = build_site()
+    install_default_notices()
+    gangseo = Branch.objects.get(slug="branch-0")
+    today = timezone.localdate()
+    round_ = RecruitmentRound.objects.create(
+        title="모집",
+        opens_on=today - timedelta(days=7),
+        closes_on=today + timedelta(days=7),
+        cohort_starts_on=today + timedelta(days=40),
+        capacity=10,
+    )
+    applicant = make_applicant(round_)
+    hr = make_staff("hana", H)
+    starts_at = timezone.now() + timedelta(days=2)
+    slot = Slot.objects.create(branch=gangseo, starts_at=starts_at, place="상담실", capacity=5)
+    other_slot = Slot.objects.create(branch=gangseo, starts_at=starts_at, place="상담실", capacity=5)
+    return {
+        "slot": other_slot,
+        "appointment": services.appointment_book(applicant=applicant, slot=slot),
+        "pages": pages,
+        "round": round_,
+        "applicant": applicant,
+        "branch": gangseo,
+        "district": District.objects.filter(branch=gangseo).first(),
+        "profile": StaffProfile.objects.create(
+            user=get_user_model().objects.create_user("olga", password="x"), branch=gangseo
+        ),
+        "record": AccessRecord.objects.create(user=hr, username="hana", action=AccessRecord.Action.VIEW),
+        "notice": ConsentNotice.objects.first(),
+        "gangseo": gangseo,
+        "elsewhere": Branch.objects.get(slug="branch-1"),
+    }
+
+
+def _persona(role: Role, data: dict):
+    branch = {R: data["gangseo"], M: data["elsewhere"]}.get(role)
+    return make_staff(f"user-{role.name.lower()}", role, branch)
+
+
+def _assert_answer(response, expected, label: str) -> None:
+    if expected == DENIED:
+        assert response.status_code in (302, 403), label
+        if response.status_code == 302:
+            assert response["Location"] == "/admin/", label
+    elif expected == REDIRECT:
+        assert response.status_code == 302, label
+        assert not response["Location"].startswith("/admin/login/"), label
+    else:
+        assert response.status_code == expected, label
+
+
+def test_every_staff_url_has_a_row(data):
+    missing = _our_admin_url_names() - set(_rows(data))
+    assert not missing, f"give these URLs a row: {sorted(missing)}"
+
+
+@pytest.mark.parametrize("role", ROLES, ids=[r.name for r in ROLES])
+def test_each_role_gets_what_its_row_says(client, data, role):
+    client.force_login(_persona(role, data))
+    for name, row in _rows(data).items():
+        response = getattr(client, row.method)(row.url, row.data)
+        _assert_answer(response, row.answers[role], f"{role.name} {row.method.upper()} {name}")
+
+
+def test_anonymous_visitors_are_sent_to_log_in(client, data):
+    for name, row in _rows(data).items():
+        response = getattr(client, row.method)(row.url, row.data)
+        assert response.status_code == 302, name
+        assert response["Location"].startswith("/admin/login/"), name
+
+
+def test_a_superuser_opens_every_page(client, data):
+    client.force_login(get_user_model().objects.create_superuser("root", password="x"))
+    for name, row in _rows(data).items():
+        if row.method == "get":
+            assert client.get(row.url).status_code == OK, name
