@@ -44,8 +44,8 @@ MODEL_PERMISSIONS: dict[str, list[str]] = {
         "recruiting.change_district",
     ],
     Role.RECRUITER: [*PIPELINE_PERMISSIONS],
-    Role.BRANCH_MANAGER: [*PIPELINE_PERMISSIONS],
-    Role.TRAINER: [],
+    Role.BRANCH_MANAGER: [*PIPELINE_PERMISSIONS, "curriculum.view_cohort"],
+    Role.TRAINER: ["curriculum.view_cohort", "curriculum.mark_cohort"],
     Role.HR: [
         *PIPELINE_PERMISSIONS,
         "recruiting.view_all_branches",
@@ -57,6 +57,12 @@ MODEL_PERMISSIONS: dict[str, list[str]] = {
         "recruiting.change_district",
         "recruiting.add_recruitmentround",
         "recruiting.change_recruitmentround",
+        "curriculum.view_cohort",
+        "curriculum.add_cohort",
+        "curriculum.change_cohort",
+        "curriculum.view_curriculum",
+        "curriculum.add_curriculum",
+        "curriculum.change_curriculum",
     ],
 }
 

@@ -204,6 +204,11 @@ def applicant_withdraw(
     )[0]
 
 
+def applicant_enrol(*, applicant: Applicant, actor, note: str = "") -> Applicant:
+    """Record that an accepted applicant joined a cohort (입과); curriculum calls it when enrolling."""
+    return _transition(applicant=applicant, to=ApplicantStatus.ENROLLED, actor=actor, note=note)[0]
+
+
 # The service behind each move staff make in the admin. Booking a consultation goes
 # through the appointment services, enrolment through curriculum.
 STAFF_TRANSITIONS = {

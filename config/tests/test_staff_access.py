@@ -18,6 +18,8 @@ from cms.consent_defaults import install_default_notices
 from cms.models import ConsentNotice
 from cms.roles import Role
 from cms.tests.sitetree import build_site
+from curriculum.models import Cohort, Curriculum
+from curriculum.services import curriculum_install_default
 from recruiting import services
 from recruiting.models import (
     AccessRecord,
@@ -28,8 +30,7 @@ from recruiting.models import (
     Slot,
     StaffProfile,
 )
-from recruiting.tests.conftest import make_staff
-from recruiting.tests.factories import make_applicant
+from recruiting.tests.factories import make_applicant, make_staff
 
 E, R, M, T, H = Role.EDITOR, Role.RECRUITER, Role.BRANCH_MANAGER, Role.TRAINER, Role.HR
 ROLES = [E, R, M, T, H]
@@ -83,6 +84,8 @@ def _rows(data: dict) -> dict[str, Row]:
         "districts": (district, _only(OK, E, H), _only(OK, E, H), _only(OK)),
         "staff_branches": (profile, _only(OK, H), _only(OK, H), _only(OK, H)),
         "slots": (data["slot"], pipeline, own_branch_only, pipeline),
+        "cohorts": (data["cohort"], {E: DENIED, R: DENIED, M: OK, T: OK, H: OK}, _only(OK, H), _only(OK, H)),
+        "curricula": (data["curriculum"], _only(OK, H), _only(OK, H), _only(OK, H)),
     }
     deletable = {"slots": own_branch_only}
     for namespace, (obj, listing, change, add) in viewsets.items():
@@ -99,6 +102,7 @@ def _rows(data: dict) -> dict[str, Row]:
         }
     rows["rounds:copy"] = Row(f"/admin/rounds/copy/{round_.pk}/", _only(OK, H))
     rows["slots:copy"] = Row(f"/admin/slots/copy/{data['slot'].pk}/", own_branch_only)
+    rows["cohorts:enrol"] = Row(f"/admin/cohorts/{data['cohort'].pk}/enrol/", _only(REDIRECT, H), "post")
     rows |= {
         "access_records:index": Row("/admin/access-records/", _only(OK, H)),
         "access_records:index_results": Row("/admin/access-records/results/", _only(OK, H)),
@@ -131,6 +135,8 @@ OUR_NAMESPACES = (
     "staff_branches",
     "access_records",
     "slots",
+    "cohorts",
+    "curricula",
     "wagtailsnippets_cms_",
 )
 
@@ -165,7 +171,14 @@ def data(db):
     starts_at = timezone.now() + timedelta(days=2)
     slot = Slot.objects.create(branch=gangseo, starts_at=starts_at, place="상담실", capacity=5)
     other_slot = Slot.objects.create(branch=gangseo, starts_at=starts_at, place="상담실", capacity=5)
+    curriculum_install_default()
+    curriculum = Curriculum.objects.get()
+    cohort = Cohort.objects.create(
+        number=1, branch=gangseo, curriculum=curriculum, round=round_, starts_on=today + timedelta(days=40)
+    )
     return {
+        "cohort": cohort,
+        "curriculum": curriculum,
         "slot": other_slot,
         "appointment": services.appointment_book(applicant=applicant, slot=slot),
         "pages": pages,

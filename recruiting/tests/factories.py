@@ -1,7 +1,11 @@
-"""Applicants made directly through the service, for tests that start after applying."""
+"""Applicants made directly through the service, and staff logins with a role and a branch."""
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 
 from cms.models import ConsentNotice
-from recruiting.models import Applicant, District, Province, RecruitmentRound
+from cms.roles import Role
+from recruiting.models import Applicant, Branch, District, Province, RecruitmentRound, StaffProfile
 from recruiting.services import applicant_submit
 
 
@@ -21,3 +25,11 @@ def make_applicant(
         consents={notice: True for notice in ConsentNotice.objects.all()},
     )
     return applicant
+
+
+def make_staff(username: str, role: Role, branch: Branch | None = None):
+    user = get_user_model().objects.create_user(username=username, password="x")
+    user.groups.add(Group.objects.get(name=role))
+    if branch is not None:
+        StaffProfile.objects.create(user=user, branch=branch)
+    return user

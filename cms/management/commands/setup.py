@@ -2,13 +2,14 @@ from django.core.management import BaseCommand, call_command
 
 from cms.consent_defaults import install_default_notices
 from cms.roles import install_role_groups
+from curriculum.services import curriculum_install_default
 from recruiting.schedules import install_schedules
 
 
 class Command(BaseCommand):
     help = (
-        "Install what every installation needs after migrate: cache tables, staff roles, consent notices and "
-        "the daily jobs. Idempotent."
+        "Install what every installation needs after migrate: cache tables, staff roles, consent notices, "
+        "the daily jobs and the default curriculum. Idempotent."
     )
 
     def handle(self, *args, **options) -> None:
@@ -16,7 +17,9 @@ class Command(BaseCommand):
         groups = install_role_groups()
         notices = install_default_notices()
         schedules = install_schedules()
+        curriculum = curriculum_install_default()
         if options["verbosity"]:
             self.stdout.write("Roles: " + ", ".join(group.name for group in groups))
             self.stdout.write(f"Consent notices created: {notices}")
             self.stdout.write("Schedules created: " + (", ".join(schedules) or "none"))
+            self.stdout.write(f"Default curriculum created: {curriculum}")

@@ -1,16 +1,15 @@
-"""Shared personas and data of the recruiting tests."""
+"""Shared personas and data of the tests of every app: the site, a round, and the staff personas."""
 
 from datetime import timedelta
 
 import pytest
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from cms.consent_defaults import install_default_notices
 from cms.roles import Role, install_role_groups
 from cms.tests.sitetree import build_site
-from recruiting.models import Branch, District, Province, RecruitmentRound, StaffProfile
+from recruiting.models import Branch, District, Province, RecruitmentRound
+from recruiting.tests.factories import make_staff
 
 
 @pytest.fixture
@@ -69,14 +68,6 @@ def apply_url(site) -> str:
 def roles(db):
     """The role groups with their permissions, as `manage.py setup` installs them."""
     install_role_groups()
-
-
-def make_staff(username: str, role: Role, branch: Branch | None = None):
-    user = get_user_model().objects.create_user(username=username, password="x")
-    user.groups.add(Group.objects.get(name=role))
-    if branch is not None:
-        StaffProfile.objects.create(user=user, branch=branch)
-    return user
 
 
 @pytest.fixture

@@ -1,0 +1,314 @@
+"""Curricula, cohorts (N기), enrolments, marks, attendance and the milestones before graduation."""
+
+from datetime import date
+
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+from modelcluster.fields import ParentalKey
+from modelcluster.models import ClusterableModel
+from wagtail.admin.panels import FieldPanel, InlinePanel
+from wagtail.models import Orderable
+
+from recruiting.models import Applicant, Branch, RecruitmentRound, staff_branch_id
+
+# The training lasts three months; the fourth month starts in the field (DOMAIN).
+TRAINING_MONTHS = 3
+# The registration training (등록교육) a solicitor needs before registering.
+REQUIRED_REGISTRATION_HOURS = 20
+
+
+class Area(models.TextChoices):
+    INSURANCE_FINANCE = "insurance_finance", _("Insurance and financial knowledge")
+    COMMUNICATION = "communication", _("Customer communication")
+    CUSTOMER_MANAGEMENT = "customer_management", _("Customer management")
+    SALES_SYSTEM = "sales_system", _("Sales system")
+    LICENSING_EXAM = "licensing_exam", _("Licensing exam preparation")
+
+
+class Assessment(models.TextChoices):
+    COMPLETION = "completion", _("Completion")
+    SCORE = "score", _("Score with a pass mark")
+
+
+class Curriculum(ClusterableModel):
+    """A training programme: ordered modules over a number of weeks. Editable data, not code."""
+
+    name = models.CharField(_("name"), max_length=100, unique=True, help_text=_("e.g. CS RC 기본 과정"))
+    weeks = models.PositiveSmallIntegerField(
+        _("weeks"), default=13, validators=[MinValueValidator(1), MaxValueValidator(52)]
+    )
+    description = models.TextField(_("description"), blank=True)
+
+    panels = [
+        FieldPanel("name"),
+        FieldPanel("weeks"),
+        FieldPanel("description"),
+        InlinePanel("modules", heading=_("Modules"), label=_("module")),
+    ]
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("curriculum")
+        verbose_name_plural = _("curricula")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Module(Orderable):
+    """One unit of a curriculum, taught in a span of weeks and assessed one way."""
+
+    curriculum = ParentalKey(Curriculum, on_delete=models.CASCADE, related_name="modules")
+    title = models.CharField(_("title"), max_length=120)
+    area = models.CharField(_("area"), max_length=30, choices=Area.choices)
+    week_start = models.PositiveSmallIntegerField(_("from week"), validators=[MinValueValidator(1)])
+    week_end = models.PositiveSmallIntegerField(_("to week"), validators=[MinValueValidator(1)])
+    assessment = models.CharField(
+        _("assessment"), max_length=20, choices=Assessment.choices, default=Assessment.COMPLETION
+    )
+    pass_mark = models.PositiveSmallIntegerField(
+        _("pass mark"),
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(100)],
+        help_text=_("Out of 100; only for modules assessed by score"),
+    )
+    is_required = models.BooleanField(_("required"), default=True, help_text=_("Needed to graduate"))
+
+    class Meta(Orderable.Meta):
+        verbose_name = _("module")
+        verbose_name_plural = _("modules")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(week_end__gte=F("week_start")),
+                name="module_ends_after_it_starts",
+                violation_error_message=_("A module cannot end before the week it starts."),
+            ),
+            models.CheckConstraint(
+                condition=Q(assessment=Assessment.COMPLETION, pass_mark=None)
+                | Q(assessment=Assessment.SCORE, pass_mark__isnull=False),
+                name="module_pass_mark_matches_assessment",
+                violation_error_message=_(
+                    "A module assessed by score needs a pass mark; a completion module has none."
+                ),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class CohortStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    TRAINING = "training", _("In training")
+    COMPLETED = "completed", _("Completed")
+
+
+class CohortQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "CohortQuerySet":
+        """Return the cohorts `user` may see: all for HR, their branch's for branch staff, their own for trainers."""
+        if user.has_perm("recruiting.view_all_branches"):
+            return self
+        if user.has_perm("curriculum.mark_cohort"):
+            return self.filter(trainers=user)
+        if user.has_perm("curriculum.view_cohort"):
+            branch_id = staff_branch_id(user)
+            return self.filter(branch_id=branch_id) if branch_id else self.none()
+        return self.none()
+
+
+class Cohort(models.Model):
+    """A numbered training class (N기) of one branch, following one curriculum for three months."""
+
+    number = models.PositiveSmallIntegerField(_("number"), unique=True, help_text=_("The N of N기"))
+    branch = models.ForeignKey(Branch, verbose_name=_("branch"), on_delete=models.PROTECT, related_name="cohorts")
+    curriculum = models.ForeignKey(
+        Curriculum, verbose_name=_("curriculum"), on_delete=models.PROTECT, related_name="cohorts"
+    )
+    round = models.ForeignKey(
+        RecruitmentRound,
+        verbose_name=_("recruitment round"),
+        on_delete=models.PROTECT,
+        related_name="cohorts",
+        help_text=_("The round whose accepted applicants it takes"),
+    )
+    starts_on = models.DateField(_("starts on"))
+    ends_on = models.DateField(_("ends on"), editable=False)
+    trainers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("trainers"), related_name="cohorts_trained", blank=True
+    )
+    capacity = models.PositiveSmallIntegerField(
+        _("seats"), validators=[MinValueValidator(1), MaxValueValidator(200)], default=30
+    )
+    status = models.CharField(_("status"), max_length=20, choices=CohortStatus.choices, default=CohortStatus.PLANNED)
+
+    objects = CohortQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-number"]
+        verbose_name = _("cohort")
+        verbose_name_plural = _("cohorts")
+        permissions = [("mark_cohort", _("Can mark modules and attendance of their cohorts"))]
+
+    def __str__(self) -> str:
+        return _("Cohort %(number)s (%(branch)s)") % {"number": self.number, "branch": self.branch.name}
+
+    def save(self, *args, **kwargs) -> None:
+        self.ends_on = self.training_end(self.starts_on)
+        super().save(*args, **kwargs)
+
+    @staticmethod
+    def training_end(starts_on: date) -> date:
+        """Return the last day of training: three months after the start, less a day."""
+        return starts_on + relativedelta(months=TRAINING_MONTHS) - relativedelta(days=1)
+
+    @property
+    def field_starts_on(self) -> date:
+        """Return the first day of month 4, when graduates start in the field."""
+        return self.starts_on + relativedelta(months=TRAINING_MONTHS)
+
+
+class EnrollmentStatus(models.TextChoices):
+    ACTIVE = "active", _("In training")
+    GRADUATED = "graduated", _("Graduated")
+    LEFT = "left", _("Left the training")
+
+
+class Enrollment(models.Model):
+    """An accepted applicant in a cohort (입과): the trainee, with the milestones they need to sell."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.PROTECT, related_name="enrollments")
+    applicant = models.ForeignKey(Applicant, on_delete=models.PROTECT, related_name="enrollments")
+    status = models.CharField(
+        _("status"), max_length=20, choices=EnrollmentStatus.choices, default=EnrollmentStatus.ACTIVE
+    )
+    enrolled_at = models.DateTimeField(_("enrolled at"), auto_now_add=True)
+    graduated_at = models.DateTimeField(_("graduated at"), null=True, blank=True)
+    exam_date = models.DateField(_("licensing exam date"), null=True, blank=True)
+    exam_score = models.PositiveSmallIntegerField(
+        _("licensing exam score"), null=True, blank=True, validators=[MaxValueValidator(100)]
+    )
+    exam_passed = models.BooleanField(_("licensing exam passed"), default=False)
+    registration_hours = models.DecimalField(
+        _("registration training hours"),
+        max_digits=4,
+        decimal_places=1,
+        default=0,
+        validators=[MinValueValidator(0), MaxValueValidator(200)],
+    )
+    registered_on = models.DateField(_("registered with the association on"), null=True, blank=True)
+    registration_number = models.CharField(_("registration number"), max_length=30, blank=True)
+
+    class Meta:
+        ordering = ["cohort", "applicant__name", "pk"]
+        verbose_name = _("enrolment")
+        verbose_name_plural = _("enrolments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["applicant"],
+                condition=Q(status="active"),
+                name="one_active_enrollment_per_person",
+            ),
+            models.UniqueConstraint(fields=["cohort", "applicant"], name="one_enrollment_per_cohort"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.applicant.name} · {self.cohort}"
+
+    @property
+    def registration_hours_complete(self) -> bool:
+        return self.registration_hours >= REQUIRED_REGISTRATION_HOURS
+
+
+class ResultStatus(models.TextChoices):
+    PASSED = "passed", _("Passed")
+    FAILED = "failed", _("Failed")
+
+
+class ModuleResult(models.Model):
+    """A trainee's mark in one module; every change is kept in ModuleResultChange."""
+
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="results")
+    module = models.ForeignKey(Module, on_delete=models.PROTECT, related_name="results")
+    status = models.CharField(_("result"), max_length=10, choices=ResultStatus.choices)
+    score = models.PositiveSmallIntegerField(_("score"), null=True, blank=True, validators=[MaxValueValidator(100)])
+    marked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    marked_at = models.DateTimeField(_("marked at"))
+
+    class Meta:
+        verbose_name = _("module result")
+        verbose_name_plural = _("module results")
+        constraints = [models.UniqueConstraint(fields=["enrollment", "module"], name="one_result_per_module")]
+
+    def __str__(self) -> str:
+        return f"{self.module}: {self.get_status_display()}"
+
+
+class ModuleResultChange(models.Model):
+    """One change of a mark: what it became, who changed it and when (the cell's history)."""
+
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="result_changes")
+    module = models.ForeignKey(Module, on_delete=models.CASCADE, related_name="+")
+    status = models.CharField(max_length=10, choices=ResultStatus.choices, blank=True)
+    score = models.PositiveSmallIntegerField(null=True, blank=True)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+        indexes = [models.Index(fields=["enrollment", "module"])]
+
+    def __str__(self) -> str:
+        return f"{self.module} → {self.status or '-'} {self.score or ''}"
+
+
+class AttendanceStatus(models.TextChoices):
+    PRESENT = "present", _("Present")
+    LATE = "late", _("Late")
+    EXCUSED = "excused", _("Excused")
+    ABSENT = "absent", _("Absent")
+
+
+# What counts as attending the morning meeting for the attendance rate.
+ATTENDED = (AttendanceStatus.PRESENT, AttendanceStatus.LATE)
+
+
+class Attendance(models.Model):
+    """A trainee at one morning meeting (아침 조회)."""
+
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="attendance")
+    day = models.DateField(_("day"))
+    status = models.CharField(_("attendance"), max_length=10, choices=AttendanceStatus.choices)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_at = models.DateTimeField(_("recorded at"))
+
+    class Meta:
+        ordering = ["day", "enrollment"]
+        verbose_name = _("attendance")
+        verbose_name_plural = _("attendance")
+        constraints = [models.UniqueConstraint(fields=["enrollment", "day"], name="one_attendance_per_day")]
+        indexes = [models.Index(fields=["day"])]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.get_status_display()}"
+
+
+class AttendanceChange(models.Model):
+    """A change to a meeting day's attendance after that day, with the reason it was needed."""
+
+    attendance = models.ForeignKey(Attendance, on_delete=models.CASCADE, related_name="changes")
+    from_status = models.CharField(max_length=10, choices=AttendanceStatus.choices)
+    to_status = models.CharField(max_length=10, choices=AttendanceStatus.choices)
+    reason = models.CharField(_("reason"), max_length=200)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    changed_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-changed_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status} → {self.to_status}"

@@ -1,0 +1,31 @@
+"""Shared data of the curriculum tests: the default curriculum, a trainer and a cohort."""
+
+from datetime import date
+
+import pytest
+
+from cms.roles import Role
+from curriculum.models import Cohort, Curriculum
+from curriculum.services import curriculum_install_default
+from recruiting.tests.factories import make_staff
+
+
+@pytest.fixture
+def curriculum(db) -> Curriculum:
+    curriculum_install_default()
+    return Curriculum.objects.get()
+
+
+@pytest.fixture
+def tom(roles):
+    """Tom is a trainer."""
+    return make_staff("tom", Role.TRAINER)
+
+
+@pytest.fixture
+def cohort(curriculum, gangseo, open_round, tom) -> Cohort:
+    cohort = Cohort.objects.create(
+        number=7, branch=gangseo, curriculum=curriculum, round=open_round, starts_on=date(2027, 1, 4), capacity=3
+    )
+    cohort.trainers.add(tom)
+    return cohort
