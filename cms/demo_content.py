@@ -914,3 +914,20 @@ DEMO_MOTIVATIONS = [
     "개척 영업이 아니라 기존 고객을 관리하는 일이라 지원했습니다.",
     "",
 ]
+
+PAST_ROUND_TITLE = "2026년 10월 입과 CS RC 모집"
+# The trainees of the demo cohort in training (12기).
+DEMO_TRAINEES = [
+    "김지영",
+    "이수연",
+    "박미정",
+    "최윤희",
+    "정다은",
+    "강현주",
+    "조은비",
+    "윤서영",
+    "장미란",
+    "임소희",
+    "한지혜",
+    "오민경",
+]

@@ -4,22 +4,31 @@ Cohorts are read through `Cohort.objects.visible_to(user)`: HR sees all, a train
 cohorts they train, a branch manager their branch's; anything else answers 404.
 """
 
+from datetime import date
+
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
 from django.forms import modelform_factory
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
-from django.urls import path
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.ui.tables import TitleColumn
 from wagtail.admin.views.generic import IndexView
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from curriculum import services
-from curriculum.models import Cohort
+from curriculum.forms import MilestoneForm
+from curriculum.models import ATTENDED, Attendance, AttendanceStatus, Cohort, EnrollmentStatus, ModuleResultChange
+from curriculum.progress import cohort_progress
 from recruiting.models import Applicant, ApplicantStatus
 
 
@@ -52,7 +61,19 @@ class CohortViewSet(ModelViewSet):
     icon = "group"
     menu_label = gettext_lazy("Cohorts")
     form_fields = ["number", "branch", "curriculum", "round", "starts_on", "capacity", "trainers", "status"]
-    list_display = ["__str__", "starts_on", "ends_on", "capacity", "status"]
+    list_display = [
+        TitleColumn(
+            "number",
+            label=gettext_lazy("cohort"),
+            accessor=str,
+            sort_key="number",
+            get_url=lambda cohort: reverse("cohorts:dashboard", args=[cohort.pk]),
+        ),
+        "starts_on",
+        "ends_on",
+        "capacity",
+        "status",
+    ]
     list_filter = ["status", "branch"]
     index_view_class = CohortIndexView
     inspect_view_enabled = False
@@ -65,7 +86,21 @@ class CohortViewSet(ModelViewSet):
         )
 
     def get_urlpatterns(self):
-        return [*super().get_urlpatterns(), path("<int:pk>/enrol/", cohort_enrol, name="enrol")]
+        return [
+            *super().get_urlpatterns(),
+            path("<int:pk>/enrol/", cohort_enrol, name="enrol"),
+            path("<int:pk>/", cohort_dashboard, name="dashboard"),
+            path("<int:pk>/marks/", cohort_marks, name="marks"),
+            path(
+                "<int:pk>/marks/<int:enrollment_pk>/<int:module_pk>/",
+                cohort_mark_history,
+                name="mark_history",
+            ),
+            path("<int:pk>/attendance/", cohort_attendance, name="attendance"),
+            path("<int:pk>/attendance/<str:day>/", cohort_attendance, name="attendance_day"),
+            path("<int:pk>/graduation/", cohort_graduation, name="graduation"),
+            path("<int:pk>/trainees/<int:enrollment_pk>/", cohort_trainee, name="trainee"),
+        ]
 
 
 @require_POST
@@ -90,3 +125,237 @@ def cohort_enrol(request: HttpRequest, pk: int) -> HttpResponse:
         for problem in problems:
             messages.warning(request, problem)
     return redirect("cohorts:edit", pk=cohort.pk)
+
+
+def _cohort_page(request: HttpRequest, template: str, cohort: Cohort, title: str, **context) -> TemplateResponse:
+    return TemplateResponse(
+        request,
+        f"curriculum/admin/{template}",
+        {
+            "page_title": title,
+            "page_subtitle": str(cohort),
+            "header_icon": "group",
+            "cohort": cohort,
+            "can_mark": request.user.has_perm("curriculum.mark_cohort"),
+            "can_graduate": request.user.has_perm("curriculum.change_cohort"),
+            **context,
+        },
+    )
+
+
+@require_http_methods(["GET"])
+def cohort_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
+    """Show the cohort at a glance: each trainee's progress, attendance and risks, and two charts."""
+    cohort = _get_cohort_for_user(request, pk)
+    today = timezone.localdate()
+    modules, trainees = cohort_progress(cohort, today=today)
+    for trainee in trainees:
+        trainee.heat = [(module, trainee.status_of(module)) for module in modules]
+    daily = [
+        {"day": row["day"], "rate": round(100 * row["attended"] / row["meetings"]) if row["meetings"] else 0, **row}
+        for row in Attendance.objects.filter(enrollment__cohort=cohort)
+        .values("day")
+        .annotate(meetings=Count("pk"), attended=Count("pk", filter=Q(status__in=ATTENDED)))
+        .order_by("day")
+    ]
+    return _cohort_page(
+        request,
+        "cohort_dashboard.html",
+        cohort,
+        _("Cohort dashboard"),
+        modules=modules,
+        trainees=trainees,
+        daily=daily,
+        at_risk=sum(1 for trainee in trainees if trainee.at_risk),
+        threshold=settings.GRADUATION_ATTENDANCE_PERCENT,
+        meeting_day=_latest_meeting_day(cohort, today),
+    )
+
+
+def _latest_meeting_day(cohort: Cohort, today) -> object:
+    days = [day for day in services.meeting_days(cohort) if day <= today]
+    return days[-1] if days else None
+
+
+def _cell_name(enrollment_id: int, module_id: int) -> str:
+    return f"c-{enrollment_id}-{module_id}"
+
+
+@require_http_methods(["GET", "POST"])
+def cohort_marks(request: HttpRequest, pk: int) -> HttpResponse:
+    """Show the marking grid (trainees × modules); a trainer marks many cells and saves once."""
+    cohort = _get_cohort_for_user(request, pk)
+    errors: dict[tuple[int, int], str] = {}
+    typed: dict[tuple[int, int], str] = {}
+    if request.method == "POST":
+        if not request.user.has_perm("curriculum.mark_cohort"):
+            raise PermissionDenied
+        for name, value in request.POST.items():
+            parts = name.split("-")
+            if len(parts) == 3 and parts[0] == "c" and parts[1].isdigit() and parts[2].isdigit():
+                typed[(int(parts[1]), int(parts[2]))] = value[:10]
+        try:
+            changed = services.marks_save(cohort=cohort, actor=request.user, cells=typed)
+        except services.MarkError as error:
+            errors = error.errors
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("%(count)s marks saved.") % {"count": changed})
+            return redirect("cohorts:marks", pk=cohort.pk)
+    modules, trainees = cohort_progress(cohort, today=timezone.localdate())
+    rows = []
+    for trainee in trainees:
+        cells = []
+        for module in modules:
+            key = (trainee.enrollment.pk, module.pk)
+            result = trainee.results.get(module.pk)
+            saved = "" if result is None else (str(result.score) if module.assessment == "score" else result.status)
+            cells.append(
+                {
+                    "module": module,
+                    "name": _cell_name(*key),
+                    "value": typed.get(key, saved),
+                    "result": result,
+                    "error": errors.get(key),
+                }
+            )
+        rows.append({"trainee": trainee, "cells": cells})
+    return _cohort_page(
+        request, "cohort_marks.html", cohort, _("Marking grid"), modules=modules, rows=rows, error_count=len(errors)
+    )
+
+
+@require_http_methods(["GET"])
+def cohort_mark_history(request: HttpRequest, pk: int, enrollment_pk: int, module_pk: int) -> HttpResponse:
+    """Show every change of one cell of the grid: what it became, who changed it and when."""
+    cohort = _get_cohort_for_user(request, pk)
+    enrollment = get_object_or_404(cohort.enrollments.select_related("applicant"), pk=enrollment_pk)
+    module = get_object_or_404(cohort.curriculum.modules, pk=module_pk)
+    changes = ModuleResultChange.objects.filter(enrollment=enrollment, module=module).select_related("changed_by")
+    return _cohort_page(
+        request,
+        "cohort_mark_history.html",
+        cohort,
+        _("Mark history"),
+        enrollment=enrollment,
+        module=module,
+        changes=changes,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def cohort_attendance(request: HttpRequest, pk: int, day: str | None = None) -> HttpResponse:
+    """Take the morning meeting's attendance: everyone present by default, one tap per exception."""
+    cohort = _get_cohort_for_user(request, pk)
+    today = timezone.localdate()
+    days = services.meeting_days(cohort)
+    if day is None:
+        chosen = _latest_meeting_day(cohort, today) or (days[0] if days else None)
+        if chosen is None:
+            raise Http404
+        return redirect("cohorts:attendance_day", pk=cohort.pk, day=chosen.isoformat())
+    try:
+        chosen = date.fromisoformat(day)
+    except ValueError:
+        raise Http404 from None
+    if chosen not in days:
+        raise Http404
+    enrollments = list(
+        cohort.enrollments.filter(status=EnrollmentStatus.ACTIVE)
+        .select_related("applicant")
+        .order_by("applicant__name")
+    )
+    recorded = {
+        row.enrollment_id: row.status for row in Attendance.objects.filter(enrollment__cohort=cohort, day=chosen)
+    }
+    reason = ""
+    if request.method == "POST":
+        if not request.user.has_perm("curriculum.mark_cohort"):
+            raise PermissionDenied
+        exceptions = {}
+        for enrollment in enrollments:
+            status = request.POST.get(f"a-{enrollment.pk}", AttendanceStatus.PRESENT)
+            if status != AttendanceStatus.PRESENT:
+                exceptions[enrollment.pk] = status
+        reason = request.POST.get("reason", "")[:200]
+        try:
+            changed = services.attendance_save(
+                cohort=cohort, day=chosen, actor=request.user, exceptions=exceptions, reason=reason
+            )
+        except services.TrainingError as error:
+            messages.error(request, str(error))
+            recorded = {e.pk: request.POST.get(f"a-{e.pk}", AttendanceStatus.PRESENT) for e in enrollments}
+        else:
+            messages.success(request, _("Attendance saved (%(count)s changed).") % {"count": changed})
+            return redirect("cohorts:attendance_day", pk=cohort.pk, day=chosen.isoformat())
+    position = days.index(chosen)
+    return _cohort_page(
+        request,
+        "cohort_attendance.html",
+        cohort,
+        _("Morning meeting attendance"),
+        day=chosen,
+        is_past=chosen < today,
+        is_future=chosen > today,
+        is_recorded=bool(recorded),
+        previous_day=days[position - 1] if position else None,
+        next_day=days[position + 1] if position + 1 < len(days) and days[position + 1] <= today else None,
+        rows=[(e, recorded.get(e.pk, AttendanceStatus.PRESENT)) for e in enrollments],
+        statuses=AttendanceStatus.choices,
+        reason=reason,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def cohort_graduation(request: HttpRequest, pk: int) -> HttpResponse:
+    """Show the graduation gate: for each trainee, what is still missing; HR graduates the eligible."""
+    cohort = _get_cohort_for_user(request, pk)
+    if request.method == "POST":
+        if not request.user.has_perm("curriculum.change_cohort"):
+            raise PermissionDenied
+        enrollment_pk = request.POST.get("enrollment", "")
+        try:
+            if enrollment_pk.isdigit():
+                enrollment = get_object_or_404(cohort.enrollments, pk=int(enrollment_pk))
+                services.enrollment_graduate(enrollment=enrollment, actor=request.user)
+                messages.success(request, _("%(name)s graduated.") % {"name": enrollment.applicant.name})
+            else:
+                count = services.cohort_graduate_eligible(cohort=cohort, actor=request.user)
+                messages.success(request, _("%(count)s trainees graduated.") % {"count": count})
+        except services.TrainingError as error:
+            messages.error(request, str(error))
+        return redirect("cohorts:graduation", pk=cohort.pk)
+    _modules, trainees = cohort_progress(cohort, today=timezone.localdate())
+    return _cohort_page(
+        request,
+        "cohort_graduation.html",
+        cohort,
+        _("Graduation"),
+        trainees=trainees,
+        eligible=sum(1 for trainee in trainees if trainee.may_graduate),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def cohort_trainee(request: HttpRequest, pk: int, enrollment_pk: int) -> HttpResponse:
+    """Edit a trainee's milestones: the licensing exam, registration training hours, registration."""
+    cohort = _get_cohort_for_user(request, pk)
+    enrollment = get_object_or_404(cohort.enrollments.select_related("applicant"), pk=enrollment_pk)
+    can_edit = request.user.has_perm("curriculum.mark_cohort") or request.user.has_perm("curriculum.change_cohort")
+    form = MilestoneForm(request.POST or None, instance=enrollment)
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied
+        if form.is_valid():
+            form.save()
+            messages.success(request, _("The milestones of %(name)s were saved.") % {"name": enrollment.applicant.name})
+            return redirect("cohorts:dashboard", pk=cohort.pk)
+    return _cohort_page(
+        request,
+        "cohort_trainee.html",
+        cohort,
+        enrollment.applicant.name,
+        enrollment=enrollment,
+        form=form,
+        can_edit=can_edit,
+    )

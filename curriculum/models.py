@@ -301,7 +301,8 @@ class AttendanceChange(models.Model):
     """A change to a meeting day's attendance after that day, with the reason it was needed."""
 
     attendance = models.ForeignKey(Attendance, on_delete=models.CASCADE, related_name="changes")
-    from_status = models.CharField(max_length=10, choices=AttendanceStatus.choices)
+    # Blank when the day is recorded for the first time after it passed.
+    from_status = models.CharField(max_length=10, choices=AttendanceStatus.choices, blank=True)
     to_status = models.CharField(max_length=10, choices=AttendanceStatus.choices)
     reason = models.CharField(_("reason"), max_length=200)
     changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
@@ -312,3 +313,19 @@ class AttendanceChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_status} → {self.to_status}"
+
+
+class AttendanceWarning(models.Model):
+    """A trainee under the attendance threshold, reported to trainers and the branch manager once a week."""
+
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="attendance_warnings")
+    week_of = models.DateField(help_text=_("The Monday of the week it was sent"))
+    attendance_rate = models.DecimalField(max_digits=4, decimal_places=1)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["enrollment", "week_of"], name="one_warning_per_trainee_week")]
+
+    def __str__(self) -> str:
+        return f"{self.enrollment} {self.week_of}"

@@ -1,12 +1,38 @@
 """Every write of curriculum that changes a status, touches several rows or has a side effect (DESIGN §3)."""
 
-from django.db import transaction
-from django.utils.translation import gettext as _
+from datetime import date, timedelta
 
+import holidays
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_q.tasks import async_task
+
+from cms.roles import Role
 from curriculum.defaults import DEFAULT_CURRICULUM_DESCRIPTION, DEFAULT_CURRICULUM_NAME, DEFAULT_MODULES
-from curriculum.models import Assessment, Cohort, CohortStatus, Curriculum, Enrollment, EnrollmentStatus, Module
+from curriculum.models import (
+    Assessment,
+    Attendance,
+    AttendanceChange,
+    AttendanceStatus,
+    AttendanceWarning,
+    Cohort,
+    CohortStatus,
+    Curriculum,
+    Enrollment,
+    EnrollmentStatus,
+    Module,
+    ModuleResult,
+    ModuleResultChange,
+    ResultStatus,
+)
+from recruiting.emails import send_templated_email
 from recruiting.models import Applicant, ApplicantStatus
 from recruiting.services import ApplicationError, applicant_enrol
+
+User = get_user_model()
 
 
 class TrainingError(Exception):
@@ -82,3 +108,249 @@ def cohort_enrol_accepted(*, cohort: Cohort, actor) -> tuple[int, list[str]]:
         else:
             joined += 1
     return joined, problems
+
+
+def meeting_days(cohort: Cohort) -> list[date]:
+    """Return the morning-meeting days of the cohort: its business days, Korean public holidays skipped."""
+    korean_holidays = holidays.country_holidays("KR", years=range(cohort.starts_on.year, cohort.ends_on.year + 1))
+    days, day = [], cohort.starts_on
+    while day <= cohort.ends_on:
+        if day.weekday() < 5 and day not in korean_holidays:
+            days.append(day)
+        day += timedelta(days=1)
+    return days
+
+
+class MarkError(TrainingError):
+    """Some cells of the marking grid are invalid; `errors` maps (enrollment id, module id) to a message."""
+
+    def __init__(self, errors: dict[tuple[int, int], str]):
+        super().__init__(_("Some marks are not valid; nothing was saved."))
+        self.errors = errors
+
+
+def _mark_status(module: Module, value: str) -> tuple[str, int | None]:
+    """Read one cell as typed into the grid; raise ValueError with a message for the trainer."""
+    if module.assessment == Assessment.COMPLETION:
+        if value not in ResultStatus.values:
+            raise ValueError(_("Choose passed or failed."))
+        return value, None
+    if not value.isdigit() or int(value) > 100:
+        raise ValueError(_("Enter a score from 0 to 100."))
+    score = int(value)
+    return (ResultStatus.PASSED if score >= module.pass_mark else ResultStatus.FAILED), score
+
+
+def marks_save(*, cohort: Cohort, actor, cells: dict[tuple[int, int], str]) -> int:
+    """Save the changed cells of the marking grid in one transaction; return how many changed.
+
+    `cells` maps (enrollment id, module id) to what the trainer typed: a score for a
+    scored module, "passed" or "failed" for a completion module, "" to leave it unmarked.
+    Every cell is checked before anything is written, so a single bad cell saves nothing.
+    Each change also writes a history row (who, when, what it became).
+    """
+    enrollments = set(cohort.enrollments.filter(status=EnrollmentStatus.ACTIVE).values_list("pk", flat=True))
+    modules = {module.pk: module for module in cohort.curriculum.modules.all()}
+    current = {
+        (result.enrollment_id, result.module_id): result
+        for result in ModuleResult.objects.filter(enrollment__cohort=cohort)
+    }
+    errors, changes = {}, {}
+    for (enrollment_id, module_id), typed in cells.items():
+        typed = typed.strip()
+        if enrollment_id not in enrollments or module_id not in modules:
+            errors[(enrollment_id, module_id)] = _("This cell is not part of the cohort.")
+            continue
+        existing = current.get((enrollment_id, module_id))
+        if not typed:
+            if existing is not None:
+                errors[(enrollment_id, module_id)] = _("A mark cannot be removed; correct it instead.")
+            continue
+        try:
+            status, score = _mark_status(modules[module_id], typed)
+        except ValueError as error:
+            errors[(enrollment_id, module_id)] = str(error)
+            continue
+        if existing is None or (existing.status, existing.score) != (status, score):
+            changes[(enrollment_id, module_id)] = (status, score)
+    if errors:
+        raise MarkError(errors)
+    now = timezone.now()
+    with transaction.atomic():
+        ModuleResult.objects.bulk_create(
+            [
+                ModuleResult(
+                    enrollment_id=enrollment_id,
+                    module_id=module_id,
+                    status=status,
+                    score=score,
+                    marked_by=actor,
+                    marked_at=now,
+                )
+                for (enrollment_id, module_id), (status, score) in changes.items()
+            ],
+            update_conflicts=True,
+            unique_fields=["enrollment", "module"],
+            update_fields=["status", "score", "marked_by", "marked_at"],
+        )
+        ModuleResultChange.objects.bulk_create(
+            ModuleResultChange(
+                enrollment_id=enrollment_id,
+                module_id=module_id,
+                status=status,
+                score=score,
+                changed_by=actor,
+                changed_at=now,
+            )
+            for (enrollment_id, module_id), (status, score) in changes.items()
+        )
+    return len(changes)
+
+
+def attendance_save(*, cohort: Cohort, day: date, actor, exceptions: dict[int, str], reason: str = "") -> int:
+    """Record the morning meeting of `day`: everyone present except the exceptions given.
+
+    `exceptions` maps enrollment ids to late, excused or absent. Editing a day that has
+    passed needs a reason, and every status it changes is logged with that reason.
+    Returns how many rows changed.
+    """
+    today = timezone.localdate()
+    if day not in meeting_days(cohort):
+        raise TrainingError(_("There is no morning meeting on that day."))
+    if day > today:
+        raise TrainingError(_("Attendance can only be taken on the day or after it."))
+    active = list(cohort.enrollments.filter(status=EnrollmentStatus.ACTIVE).values_list("pk", flat=True))
+    unknown = set(exceptions) - set(active)
+    if unknown or not set(exceptions.values()) <= set(AttendanceStatus.values):
+        raise TrainingError(_("The sheet holds a trainee or a status that does not exist."))
+    existing = {row.enrollment_id: row for row in Attendance.objects.filter(enrollment_id__in=active, day=day)}
+    wanted = {pk: exceptions.get(pk, AttendanceStatus.PRESENT) for pk in active}
+    changed = {pk: status for pk, status in wanted.items() if pk not in existing or existing[pk].status != status}
+    if day < today and changed and not reason.strip():
+        raise TrainingError(_("Changing a past day's attendance needs a reason."))
+    now = timezone.now()
+    with transaction.atomic():
+        Attendance.objects.bulk_create(
+            [
+                Attendance(enrollment_id=pk, day=day, status=status, recorded_by=actor, recorded_at=now)
+                for pk, status in changed.items()
+            ],
+            update_conflicts=True,
+            unique_fields=["enrollment", "day"],
+            update_fields=["status", "recorded_by", "recorded_at"],
+        )
+        if day < today:
+            rows = {row.enrollment_id: row for row in Attendance.objects.filter(enrollment_id__in=changed, day=day)}
+            AttendanceChange.objects.bulk_create(
+                AttendanceChange(
+                    attendance=rows[pk],
+                    from_status=existing[pk].status if pk in existing else "",
+                    to_status=status,
+                    reason=reason.strip(),
+                    changed_by=actor,
+                )
+                for pk, status in changed.items()
+            )
+    return len(changed)
+
+
+def enrollment_graduate(*, enrollment: Enrollment, actor) -> Enrollment:
+    """Mark a trainee as graduated (수료) once the gate has nothing left to ask."""
+    from curriculum.progress import cohort_progress
+
+    with transaction.atomic():
+        enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
+        if enrollment.status != EnrollmentStatus.ACTIVE:
+            raise TrainingError(_("Only a trainee in training can graduate."))
+        _modules, report = cohort_progress(enrollment.cohort, today=timezone.localdate())
+        trainee = next(t for t in report if t.enrollment.pk == enrollment.pk)
+        if trainee.missing:
+            raise TrainingError(
+                _("%(name)s cannot graduate yet: %(missing)s")
+                % {"name": trainee.enrollment.applicant.name, "missing": "; ".join(trainee.missing)}
+            )
+        enrollment.status = EnrollmentStatus.GRADUATED
+        enrollment.graduated_at = timezone.now()
+        enrollment.save(update_fields=["status", "graduated_at"])
+    return enrollment
+
+
+def cohort_graduate_eligible(*, cohort: Cohort, actor) -> int:
+    """Graduate every trainee of the cohort the gate lets through; return how many."""
+    from curriculum.progress import cohort_progress
+
+    _modules, report = cohort_progress(cohort, today=timezone.localdate())
+    graduated = 0
+    for trainee in report:
+        if trainee.may_graduate:
+            enrollment_graduate(enrollment=trainee.enrollment, actor=actor)
+            graduated += 1
+    return graduated
+
+
+def attendance_warnings_send(*, today: date | None = None) -> int:
+    """Warn trainers and the branch manager of each trainee under the attendance threshold.
+
+    Run weekly by a django-q2 schedule. One warning per trainee per week is recorded by
+    a unique constraint before its email is queued, so a rerun in the same week sends
+    nothing more. Returns how many warnings were queued.
+    """
+    from curriculum.progress import cohort_progress
+
+    today = today or timezone.localdate()
+    week_of = today - timedelta(days=today.weekday())
+    queued = 0
+    for cohort in Cohort.objects.filter(status=CohortStatus.TRAINING).select_related("curriculum"):
+        _modules, report = cohort_progress(cohort, today=today)
+        threshold = settings.GRADUATION_ATTENDANCE_PERCENT
+        for trainee in report:
+            rate = trainee.attendance_rate
+            if trainee.enrollment.status != EnrollmentStatus.ACTIVE or rate is None or rate >= threshold:
+                continue
+            with transaction.atomic():
+                warning, created = AttendanceWarning.objects.get_or_create(
+                    enrollment=trainee.enrollment, week_of=week_of, defaults={"attendance_rate": rate}
+                )
+                if created:
+                    transaction.on_commit(
+                        lambda pk=warning.pk: async_task("curriculum.tasks.attendance_warning_send", pk)
+                    )
+                    queued += 1
+    return queued
+
+
+def attendance_warning_send(*, warning_id: int) -> bool:
+    """Email one attendance warning to the cohort's trainers and branch managers, unless it was sent."""
+    with transaction.atomic():
+        warning = (
+            AttendanceWarning.objects.select_for_update(of=("self",))
+            .select_related("enrollment__applicant", "enrollment__cohort__branch")
+            .get(pk=warning_id)
+        )
+        if warning.sent_at is not None:
+            return False
+        cohort = warning.enrollment.cohort
+        recipients = sorted(
+            {user.email for user in cohort.trainers.all() if user.email}
+            | set(
+                User.objects.filter(
+                    staff_profile__branch=cohort.branch, groups__name=Role.BRANCH_MANAGER, is_active=True
+                )
+                .exclude(email="")
+                .values_list("email", flat=True)
+            )
+        )
+        for address in recipients:
+            send_templated_email(
+                "attendance_warning",
+                to=address,
+                context={
+                    "warning": warning,
+                    "cohort": cohort,
+                    "trainee": warning.enrollment.applicant.name,
+                    "threshold": settings.GRADUATION_ATTENDANCE_PERCENT,
+                },
+            )
+        warning.sent_at = timezone.now()
+        warning.save(update_fields=["sent_at"])
+    return True

@@ -221,8 +221,10 @@ class TestReminders:
         assert schedules == {
             "appointment reminders": "recruiting.tasks.appointment_reminders_send",
             "applicant data retention": "recruiting.tasks.applicants_anonymise_due",
+            "attendance warnings": "curriculum.tasks.attendance_warnings_send",
         }
-        assert set(Schedule.objects.values_list("schedule_type", flat=True)) == {Schedule.DAILY}
+        weekly = Schedule.objects.get(name="attendance warnings")
+        assert (weekly.schedule_type, timezone.localtime(weekly.next_run).weekday()) == (Schedule.WEEKLY, 0)
 
 
 class TestStaffBooking:

@@ -4,6 +4,7 @@ Idempotent: what exists is reused and left as editors may have changed it; only 
 is missing is created. Logins get the printed demo password on every run.
 """
 
+import random
 from datetime import datetime, time, timedelta
 
 from django.conf import settings
@@ -29,6 +30,10 @@ from cms.models import (
     TrainingPage,
 )
 from cms.roles import Role
+from curriculum.defaults import DEFAULT_CURRICULUM_NAME
+from curriculum.models import Assessment, Cohort, CohortStatus, Curriculum
+from curriculum.progress import module_due
+from curriculum.services import attendance_save, enrollment_enrol, marks_save, meeting_days
 from recruiting import services
 from recruiting.models import (
     Applicant,
@@ -46,6 +51,7 @@ from recruiting.models import (
 DEMO_PASSWORD = "csrc-demo-2026"
 # The times every branch offers on weekdays: (hour, kind, seats).
 DEMO_SLOT_TIMES = [(10, SlotKind.CONSULTATION, 3), (14, SlotKind.CONSULTATION, 3), (16, SlotKind.INTERVIEW, 2)]
+DEMO_COHORT_NUMBER = 12
 # The branch of the demo recruiter and branch manager.
 DEMO_STAFF_BRANCH = "강서"
 DEMO_LOGINS = [
@@ -82,6 +88,7 @@ class Command(BaseCommand):
             self._seed_logins(branches)
             self._seed_slots(branches)
             self._seed_applicants(round_)
+            self._seed_cohort(branches[DEMO_STAFF_BRANCH])
         self._print_logins()
 
     def _seed_branches(self) -> dict[str, Branch]:
@@ -228,6 +235,72 @@ class Command(BaseCommand):
                     services.applicant_reject(applicant=applicant, actor=staff, reason=RejectionReason.SCHEDULE)
                 else:
                     services.STAFF_TRANSITIONS[stage](applicant=applicant, actor=staff)
+
+    def _seed_cohort(self, branch: Branch) -> None:
+        """Create a cohort six weeks into its training, with marks and morning meetings recorded."""
+        if Cohort.objects.filter(number=DEMO_COHORT_NUMBER).exists():
+            return
+        today = timezone.localdate()
+        starts_on = today - timedelta(weeks=6, days=today.weekday())
+        past_round = RecruitmentRound.objects.create(
+            title=content.PAST_ROUND_TITLE,
+            opens_on=starts_on - timedelta(days=60),
+            closes_on=starts_on - timedelta(days=30),
+            cohort_starts_on=starts_on,
+            capacity=20,
+            is_closed=True,
+        )
+        cohort = Cohort.objects.create(
+            number=DEMO_COHORT_NUMBER,
+            branch=branch,
+            curriculum=Curriculum.objects.get(name=DEFAULT_CURRICULUM_NAME),
+            round=past_round,
+            starts_on=starts_on,
+            capacity=20,
+            status=CohortStatus.TRAINING,
+        )
+        trainer = get_user_model().objects.get(username="trainer")
+        cohort.trainers.add(trainer)
+        hr = get_user_model().objects.get(username="hr")
+        district = District.objects.filter(branch=branch).first()
+        rng = random.Random(DEMO_COHORT_NUMBER)
+        for number, name in enumerate(content.DEMO_TRAINEES):
+            applicant = Applicant.objects.create(
+                round=past_round,
+                name=name,
+                mobile=f"0106666{number:04d}",
+                email=f"trainee{number:02d}@example.com",
+                birth_year=1982 + number % 10,
+                district=district,
+                preferred_branch=branch,
+                source=Source.REFERRAL,
+                status=ApplicantStatus.ACCEPTED,
+            )
+            applicant.events.create(to_status=ApplicantStatus.SUBMITTED)
+            applicant.events.create(from_status=ApplicantStatus.INTERVIEW, to_status=ApplicantStatus.ACCEPTED, actor=hr)
+            enrollment_enrol(cohort=cohort, applicant=applicant, actor=hr)
+        cells = {}
+        for enrollment in cohort.enrollments.all():
+            for module in cohort.curriculum.modules.all():
+                if module_due(cohort, module) < today and rng.random() < 0.98:
+                    failing = rng.random() < 0.03
+                    if module.assessment == Assessment.SCORE:
+                        low, high = (
+                            (module.pass_mark - 15, module.pass_mark - 1) if failing else (module.pass_mark, 100)
+                        )
+                        cells[(enrollment.pk, module.pk)] = str(rng.randint(low, high))
+                    else:
+                        cells[(enrollment.pk, module.pk)] = "failed" if failing else "passed"
+        marks_save(cohort=cohort, actor=trainer, cells=cells)
+        enrollments = list(cohort.enrollments.values_list("pk", flat=True))
+        # The last two trainees miss meetings more often, so the dashboard has someone at risk.
+        for day in [day for day in meeting_days(cohort) if day <= today]:
+            exceptions = {}
+            for position, pk in enumerate(enrollments):
+                chance = 0.25 if position >= len(enrollments) - 2 else 0.04
+                if rng.random() < chance:
+                    exceptions[pk] = rng.choice(["late", "excused", "absent"])
+            attendance_save(cohort=cohort, day=day, actor=trainer, exceptions=exceptions, reason="데모 기록")
 
     def _seed_logins(self, branches: dict[str, Branch]) -> None:
         User = get_user_model()

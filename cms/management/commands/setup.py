@@ -2,7 +2,9 @@ from django.core.management import BaseCommand, call_command
 
 from cms.consent_defaults import install_default_notices
 from cms.roles import install_role_groups
+from curriculum.schedules import JOBS as CURRICULUM_JOBS
 from curriculum.services import curriculum_install_default
+from recruiting.schedules import JOBS as RECRUITING_JOBS
 from recruiting.schedules import install_schedules
 
 
@@ -16,7 +18,7 @@ class Command(BaseCommand):
         call_command("createcachetable", verbosity=0)
         groups = install_role_groups()
         notices = install_default_notices()
-        schedules = install_schedules()
+        schedules = install_schedules(RECRUITING_JOBS | CURRICULUM_JOBS)
         curriculum = curriculum_install_default()
         if options["verbosity"]:
             self.stdout.write("Roles: " + ", ".join(group.name for group in groups))

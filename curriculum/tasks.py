@@ -1,0 +1,11 @@
+"""django-q2 entry points: they take ids and call the service of the same name."""
+
+from curriculum import services
+
+
+def attendance_warnings_send() -> int:
+    return services.attendance_warnings_send()
+
+
+def attendance_warning_send(warning_id: int) -> bool:
+    return services.attendance_warning_send(warning_id=warning_id)
