@@ -63,6 +63,8 @@ MODEL_PERMISSIONS: dict[str, list[str]] = {
         "curriculum.view_curriculum",
         "curriculum.add_curriculum",
         "curriculum.change_curriculum",
+        "curriculum.issue_certificate",
+        "curriculum.change_certificatesettings",
     ],
 }
 

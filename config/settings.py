@@ -168,6 +168,9 @@ else:
 # default of 1,000 fields would refuse it.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 
+# How long the graduate's emailed link to download their certificate works.
+CERTIFICATE_LINK_DAYS = env_int("CERTIFICATE_LINK_DAYS", 30, minimum=1)
+
 # Personal data of applicants who were rejected or withdrew is destroyed this many days
 # after the outcome (DESIGN §2); access records are kept at least a year.
 APPLICANT_RETENTION_DAYS = env_int("APPLICANT_RETENTION_DAYS", 180, minimum=1)
@@ -180,6 +183,8 @@ RATE_LIMITS = {
     "status_link:address": (env_int("RATE_LIMIT_LOST_LINK_PER_ADDRESS", 10, minimum=1), 3600),
     "status_link:contact": (3, 3600),
     "status_page:address": (120, 3600),
+    # Certificate verification: generous for people checking one paper, tight for guessing.
+    "certificate_verify:address": (60, 3600),
 }
 # Behind our own reverse proxy, the visitor's address is the last X-Forwarded-For entry.
 USE_X_FORWARDED_FOR = env_bool("USE_X_FORWARDED_FOR", False)

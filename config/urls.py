@@ -14,6 +14,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("sitemap.xml", sitemap, {"sitemaps": {"pages": Sitemap}}),
     path("status/", include("recruiting.urls")),
+    path("certificates/", include("curriculum.urls")),
     # Public pages are served from the shared page cache to anonymous visitors;
     # cms.signals clears it whenever an editor publishes.
     re_path(wagtail_urls.serve_pattern, cache_page(wagtail_views.serve), name="wagtail_serve"),

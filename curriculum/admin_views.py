@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.forms import modelform_factory
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -27,7 +27,15 @@ from wagtail.admin.viewsets.model import ModelViewSet
 
 from curriculum import services
 from curriculum.forms import MilestoneForm
-from curriculum.models import ATTENDED, Attendance, AttendanceStatus, Cohort, EnrollmentStatus, ModuleResultChange
+from curriculum.models import (
+    ATTENDED,
+    Attendance,
+    AttendanceStatus,
+    Certificate,
+    Cohort,
+    EnrollmentStatus,
+    ModuleResultChange,
+)
 from curriculum.progress import cohort_progress
 from recruiting.models import Applicant, ApplicantStatus
 
@@ -100,6 +108,13 @@ class CohortViewSet(ModelViewSet):
             path("<int:pk>/attendance/<str:day>/", cohort_attendance, name="attendance_day"),
             path("<int:pk>/graduation/", cohort_graduation, name="graduation"),
             path("<int:pk>/trainees/<int:enrollment_pk>/", cohort_trainee, name="trainee"),
+            path("<int:pk>/trainees/<int:enrollment_pk>/certificate/", certificate_issue, name="certificate_issue"),
+            path("<int:pk>/certificates/<int:certificate_pk>/pdf/", certificate_pdf, name="certificate_pdf"),
+            path(
+                "<int:pk>/certificates/<int:certificate_pk>/<str:action>/",
+                certificate_change,
+                name="certificate_change",
+            ),
         ]
 
 
@@ -358,4 +373,55 @@ def cohort_trainee(request: HttpRequest, pk: int, enrollment_pk: int) -> HttpRes
         enrollment=enrollment,
         form=form,
         can_edit=can_edit,
+        certificates=enrollment.certificates.select_related("replaces").order_by("-created_at"),
+        can_issue=request.user.has_perm("curriculum.issue_certificate"),
     )
+
+
+def _certificate_for_user(request: HttpRequest, cohort_pk: int, certificate_pk: int) -> Certificate:
+    cohort = _get_cohort_for_user(request, cohort_pk)
+    return get_object_or_404(Certificate.objects.filter(enrollment__cohort=cohort), pk=certificate_pk)
+
+
+@require_POST
+@permission_required("curriculum.issue_certificate", raise_exception=True)
+def certificate_issue(request: HttpRequest, pk: int, enrollment_pk: int) -> HttpResponse:
+    """Issue the completion certificate of one graduate."""
+    cohort = _get_cohort_for_user(request, pk)
+    enrollment = get_object_or_404(cohort.enrollments, pk=enrollment_pk)
+    try:
+        certificate = services.certificate_issue(enrollment=enrollment, actor=request.user)
+    except services.TrainingError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, _("Certificate %(number)s issued.") % {"number": certificate.number})
+    return redirect("cohorts:trainee", pk=cohort.pk, enrollment_pk=enrollment.pk)
+
+
+@require_POST
+@permission_required("curriculum.issue_certificate", raise_exception=True)
+def certificate_change(request: HttpRequest, pk: int, certificate_pk: int, action: str) -> HttpResponse:
+    """Revoke a certificate, or reissue it under a new number; both need a reason."""
+    certificate = _certificate_for_user(request, pk, certificate_pk)
+    change = {"revoke": services.certificate_revoke, "reissue": services.certificate_reissue}.get(action)
+    if change is None:
+        raise Http404
+    try:
+        result = change(certificate=certificate, actor=request.user, reason=request.POST.get("reason", "")[:200])
+    except services.TrainingError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            _("Done: %(number)s is now %(status)s.") % {"number": result.number, "status": result.get_status_display()},
+        )
+    return redirect("cohorts:trainee", pk=pk, enrollment_pk=certificate.enrollment_id)
+
+
+@require_http_methods(["GET"])
+def certificate_pdf(request: HttpRequest, pk: int, certificate_pk: int) -> HttpResponse:
+    """Open a certificate's PDF (staff who may see the cohort)."""
+    certificate = _certificate_for_user(request, pk, certificate_pk)
+    if not certificate.pdf:
+        raise Http404
+    return FileResponse(certificate.pdf.open("rb"), content_type="application/pdf")

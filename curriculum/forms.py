@@ -1,8 +1,10 @@
+import re
+
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from curriculum.models import Enrollment
+from curriculum.models import Certificate, Enrollment
 from recruiting.validators import reject_rrn
 
 
@@ -40,4 +42,31 @@ class MilestoneForm(forms.ModelForm):
             self.add_error("registration_number", _("Give both the registration date and its number, or neither."))
         if cleaned.get("registered_on") and not cleaned.get("exam_passed"):
             self.add_error("registered_on", _("Registration comes after passing the licensing exam."))
+        return cleaned
+
+
+NUMBER_PATTERN = re.compile(r"^\s*(?:제\s*)?(\d{4})\s*-\s*(\d{1,6})\s*(?:호)?\s*$")
+
+
+class CertificateLookupForm(forms.Form):
+    number = forms.CharField(label=_("Certificate number"), max_length=20, help_text=_("e.g. 제 2026-0001 호"))
+    code = forms.CharField(
+        label=_("Verification code"), max_length=16, help_text=_("The 12 letters and digits under the QR code")
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        match = NUMBER_PATTERN.match(cleaned.get("number", ""))
+        code = cleaned.get("code", "").strip().upper()
+        if not match or not code:
+            if cleaned.get("number") and not match:
+                self.add_error("number", _("Write the number as printed, e.g. 제 2026-0001 호."))
+            return cleaned
+        certificate = Certificate.objects.filter(
+            year=int(match[1]), serial=int(match[2]), verification_code=code
+        ).first()
+        if certificate is None:
+            # One answer for a wrong number and a wrong code, so neither can be probed alone.
+            raise forms.ValidationError(_("No certificate has this number and code. Check both and try again."))
+        cleaned["certificate"] = certificate
         return cleaned

@@ -1,5 +1,6 @@
 """Curricula, cohorts (N기), enrolments, marks, attendance and the milestones before graduation."""
 
+import secrets
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
@@ -11,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 from wagtail.admin.panels import FieldPanel, InlinePanel
+from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 from wagtail.models import Orderable
 
 from recruiting.models import Applicant, Branch, RecruitmentRound, staff_branch_id
@@ -42,10 +44,17 @@ class Curriculum(ClusterableModel):
         _("weeks"), default=13, validators=[MinValueValidator(1), MaxValueValidator(52)]
     )
     description = models.TextField(_("description"), blank=True)
+    total_hours = models.PositiveSmallIntegerField(
+        _("training hours"),
+        default=390,
+        validators=[MinValueValidator(1), MaxValueValidator(2000)],
+        help_text=_("Printed on the completion certificate"),
+    )
 
     panels = [
         FieldPanel("name"),
         FieldPanel("weeks"),
+        FieldPanel("total_hours"),
         FieldPanel("description"),
         InlinePanel("modules", heading=_("Modules"), label=_("module")),
     ]
@@ -329,3 +338,116 @@ class AttendanceWarning(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enrollment} {self.week_of}"
+
+
+@register_setting(icon="doc-full")
+class CertificateSettings(BaseGenericSetting):
+    """Who issues the completion certificates, and the seal printed on them."""
+
+    issuer_name = models.CharField(
+        _("issuing authority"), max_length=100, default="CS RC 교육센터장", help_text=_("e.g. ○○생명 CS RC 교육센터장")
+    )
+    seal = models.ForeignKey(
+        "wagtailimages.Image",
+        verbose_name=_("seal or signature"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("A PNG with a transparent background works best; printed beside the issuer"),
+    )
+
+    panels = [FieldPanel("issuer_name"), FieldPanel("seal")]
+
+    class Meta:
+        verbose_name = _("certificate settings")
+
+
+class CertificateStatus(models.TextChoices):
+    VALID = "valid", _("Valid")
+    REVOKED = "revoked", _("Revoked")
+    SUPERSEDED = "superseded", _("Superseded by a reissue")
+
+
+# Codes people type from paper: no 0/O, 1/I/L.
+VERIFICATION_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+
+
+def new_verification_code() -> str:
+    """Return a random code for the public verification page (about 59 bits: not guessable)."""
+    return "".join(secrets.choice(VERIFICATION_ALPHABET) for _ in range(12))
+
+
+class CertificateCounter(models.Model):
+    """The last certificate number given in a year; its row lock makes the numbers gap-free."""
+
+    year = models.PositiveSmallIntegerField(primary_key=True)
+    last_serial = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last_serial}"
+
+
+class Certificate(models.Model):
+    """A completion certificate (수료증): a frozen snapshot of everything printed, and its PDF."""
+
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.PROTECT, related_name="certificates")
+    year = models.PositiveSmallIntegerField(_("year"))
+    serial = models.PositiveIntegerField(_("serial"))
+    verification_code = models.CharField(max_length=16, unique=True, default=new_verification_code, editable=False)
+    status = models.CharField(
+        _("status"), max_length=12, choices=CertificateStatus.choices, default=CertificateStatus.VALID
+    )
+    # The snapshot: what the PDF prints, never recomputed from the live rows.
+    holder_name = models.CharField(_("name"), max_length=40)
+    program = models.CharField(_("program"), max_length=100)
+    cohort_label = models.CharField(_("cohort"), max_length=60)
+    branch_name = models.CharField(_("branch"), max_length=40)
+    starts_on = models.DateField(_("training started"))
+    ends_on = models.DateField(_("training ended"))
+    hours = models.PositiveSmallIntegerField(_("training hours"))
+    issued_on = models.DateField(_("issued on"))
+    issuer_name = models.CharField(_("issuing authority"), max_length=100)
+    replaces = models.OneToOneField(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replaced_by", verbose_name=_("replaces")
+    )
+    revoked_reason = models.CharField(_("reason for revoking"), max_length=200, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    pdf = models.FileField(_("PDF"), upload_to="certificates/", blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-year", "-serial"]
+        verbose_name = _("completion certificate")
+        verbose_name_plural = _("completion certificates")
+        permissions = [("issue_certificate", _("Can issue, revoke and reissue completion certificates"))]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "serial"], name="one_certificate_per_number"),
+            models.UniqueConstraint(
+                fields=["enrollment"],
+                condition=Q(status="valid"),
+                name="one_valid_certificate_per_trainee",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def number(self) -> str:
+        """Return the printed number, e.g. 제 2026-0001 호."""
+        return f"제 {self.year}-{self.serial:04d} 호"
+
+    @property
+    def masked_name(self) -> str:
+        """Return the holder's name with its middle hidden, as the public page shows it (김*진)."""
+        return mask_name(self.holder_name)
+
+
+def mask_name(name: str) -> str:
+    """Hide all but the first and last character of a name: 김민진 → 김*진, 이수 → 이*."""
+    if len(name) <= 2:
+        return name[:1] + "*"
+    return name[0] + "*" * (len(name) - 2) + name[-1]

@@ -1,16 +1,21 @@
 """Every write of curriculum that changes a status, touches several rows or has a side effect (DESIGN §3)."""
 
+import logging
 from datetime import date, timedelta
 
 import holidays
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core import signing
+from django.core.files.base import ContentFile
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_q.tasks import async_task
 
 from cms.roles import Role
+from curriculum.certificates import CertificateData, CertificateRenderer
 from curriculum.defaults import DEFAULT_CURRICULUM_DESCRIPTION, DEFAULT_CURRICULUM_NAME, DEFAULT_MODULES
 from curriculum.models import (
     Assessment,
@@ -18,6 +23,10 @@ from curriculum.models import (
     AttendanceChange,
     AttendanceStatus,
     AttendanceWarning,
+    Certificate,
+    CertificateCounter,
+    CertificateSettings,
+    CertificateStatus,
     Cohort,
     CohortStatus,
     Curriculum,
@@ -33,6 +42,8 @@ from recruiting.models import Applicant, ApplicantStatus
 from recruiting.services import ApplicationError, applicant_enrol
 
 User = get_user_model()
+DOWNLOAD_SALT = "curriculum.certificate.download"
+logger = logging.getLogger(__name__)
 
 
 class TrainingError(Exception):
@@ -354,3 +365,167 @@ def attendance_warning_send(*, warning_id: int) -> bool:
         warning.sent_at = timezone.now()
         warning.save(update_fields=["sent_at"])
     return True
+
+
+def certificate_issue(*, enrollment: Enrollment, actor) -> Certificate:
+    """Issue the trainee's completion certificate, or return the valid one they already have.
+
+    The year's counter row is locked in the same transaction that creates the
+    certificate, so numbers are unique and gap-free even when several workers issue at
+    once: a transaction that fails gives its number back with its rollback. The PDF is
+    rendered after commit by the worker.
+    """
+    with transaction.atomic():
+        enrollment = (
+            Enrollment.objects.select_for_update(of=("self",))
+            .select_related("applicant", "cohort__branch", "cohort__curriculum")
+            .get(pk=enrollment.pk)
+        )
+        existing = enrollment.certificates.filter(status=CertificateStatus.VALID).first()
+        if existing is not None:
+            return existing
+        if enrollment.status != EnrollmentStatus.GRADUATED:
+            raise TrainingError(_("Only a graduate gets a completion certificate."))
+        return _certificate_create(enrollment=enrollment, actor=actor)
+
+
+def _certificate_create(*, enrollment: Enrollment, actor, replaces: Certificate | None = None) -> Certificate:
+    today = timezone.localdate()
+    counter, _created = CertificateCounter.objects.get_or_create(year=today.year)
+    counter = CertificateCounter.objects.select_for_update().get(pk=counter.pk)
+    counter.last_serial += 1
+    counter.save(update_fields=["last_serial"])
+    cohort = enrollment.cohort
+    certificate = Certificate.objects.create(
+        enrollment=enrollment,
+        year=today.year,
+        serial=counter.last_serial,
+        holder_name=enrollment.applicant.name,
+        program=cohort.curriculum.name,
+        cohort_label=_("CS RC cohort %(number)s") % {"number": cohort.number},
+        branch_name=cohort.branch.name,
+        starts_on=cohort.starts_on,
+        ends_on=cohort.ends_on,
+        hours=cohort.curriculum.total_hours,
+        issued_on=today,
+        issuer_name=CertificateSettings.load().issuer_name,
+        replaces=replaces,
+        issued_by=actor,
+    )
+    transaction.on_commit(lambda: async_task("curriculum.tasks.certificate_render", certificate.pk))
+    return certificate
+
+
+def certificate_data(certificate: Certificate) -> CertificateData:
+    """Return what the renderer prints, from the certificate's snapshot and the current seal."""
+    seal = CertificateSettings.load().seal
+    seal_png = None
+    if seal is not None:
+        with seal.file.open("rb") as image:
+            seal_png = image.read()
+    return CertificateData(
+        number=certificate.number,
+        holder_name=certificate.holder_name,
+        program=certificate.program,
+        cohort_label=certificate.cohort_label,
+        branch_name=certificate.branch_name,
+        starts_on=certificate.starts_on,
+        ends_on=certificate.ends_on,
+        hours=certificate.hours,
+        issued_on=certificate.issued_on,
+        issuer_name=certificate.issuer_name,
+        verification_code=certificate.verification_code,
+        verify_url=settings.SITE_URL + reverse("certificates:verify", args=[certificate.verification_code]),
+        seal_png=seal_png,
+    )
+
+
+def certificate_render(*, certificate_id: int) -> bool:
+    """Render the certificate's PDF and save it to its file, unless it has one; return whether it rendered."""
+    certificate = Certificate.objects.get(pk=certificate_id)
+    if certificate.pdf:
+        return False
+    pdf = CertificateRenderer().render(certificate_data(certificate))
+    with transaction.atomic():
+        locked = Certificate.objects.select_for_update().get(pk=certificate_id)
+        if locked.pdf:
+            return False
+        locked.pdf.save(f"{locked.year}-{locked.serial:04d}-{locked.verification_code}.pdf", ContentFile(pdf))
+    certificate_email_send(certificate_id=certificate_id)
+    return True
+
+
+def certificate_download_token(certificate: Certificate) -> str:
+    """Return the secret of the graduate's private download link; it expires (CERTIFICATE_LINK_DAYS)."""
+    return signing.dumps(certificate.pk, salt=DOWNLOAD_SALT, compress=True)
+
+
+def certificate_for_download_token(token: str) -> Certificate | None:
+    """Return the valid certificate of a download link that has not expired, or None."""
+    try:
+        pk = signing.loads(token, salt=DOWNLOAD_SALT, max_age=timedelta(days=settings.CERTIFICATE_LINK_DAYS))
+    except signing.BadSignature:
+        return None
+    return Certificate.objects.filter(pk=pk, status=CertificateStatus.VALID).exclude(pdf="").first()
+
+
+def certificate_email_send(*, certificate_id: int) -> bool:
+    """Email the graduate their private download link once; return whether it was sent now."""
+    with transaction.atomic():
+        certificate = (
+            Certificate.objects.select_for_update(of=("self",))
+            .select_related("enrollment__applicant")
+            .get(pk=certificate_id)
+        )
+        email = certificate.enrollment.applicant.email
+        if certificate.emailed_at is not None or not email or certificate.status != CertificateStatus.VALID:
+            return False
+        token = certificate_download_token(certificate)
+        send_templated_email(
+            "certificate_issued",
+            to=email,
+            context={
+                "certificate": certificate,
+                "download_url": reverse("certificates:download", args=[token]),
+                "days": settings.CERTIFICATE_LINK_DAYS,
+            },
+        )
+        certificate.emailed_at = timezone.now()
+        certificate.save(update_fields=["emailed_at"])
+    return True
+
+
+def certificate_revoke(*, certificate: Certificate, actor, reason: str) -> Certificate:
+    """Revoke a certificate with a reason; the verification page then says it is revoked."""
+    if not reason.strip():
+        raise TrainingError(_("Give the reason for revoking the certificate."))
+    with transaction.atomic():
+        certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
+        if certificate.status != CertificateStatus.VALID:
+            raise TrainingError(_("Only a valid certificate can be revoked."))
+        certificate.status = CertificateStatus.REVOKED
+        certificate.revoked_reason = reason.strip()
+        certificate.revoked_at = timezone.now()
+        certificate.save(update_fields=["status", "revoked_reason", "revoked_at"])
+    logger.info("Certificate %s revoked by %s", certificate.number, actor)
+    return certificate
+
+
+def certificate_reissue(*, certificate: Certificate, actor, reason: str) -> Certificate:
+    """Replace a certificate with a new number that points to it (e.g. a corrected name)."""
+    if not reason.strip():
+        raise TrainingError(_("Give the reason for reissuing the certificate."))
+    with transaction.atomic():
+        old = Certificate.objects.select_for_update().select_related("enrollment").get(pk=certificate.pk)
+        if old.status != CertificateStatus.VALID:
+            raise TrainingError(_("Only a valid certificate can be reissued."))
+        old.status = CertificateStatus.SUPERSEDED
+        old.revoked_reason = reason.strip()
+        old.revoked_at = timezone.now()
+        old.save(update_fields=["status", "revoked_reason", "revoked_at"])
+        enrollment = Enrollment.objects.select_related("applicant", "cohort__branch", "cohort__curriculum").get(
+            pk=old.enrollment_id
+        )
+        new = _certificate_create(enrollment=enrollment, actor=actor, replaces=old)
+    logger.info("Certificate %s reissued as %s by %s", old.number, new.number, actor)
+    return new

@@ -9,3 +9,7 @@ def attendance_warnings_send() -> int:
 
 def attendance_warning_send(warning_id: int) -> bool:
     return services.attendance_warning_send(warning_id=warning_id)
+
+
+def certificate_render(certificate_id: int) -> bool:
+    return services.certificate_render(certificate_id=certificate_id)

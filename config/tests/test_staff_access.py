@@ -18,8 +18,14 @@ from cms.consent_defaults import install_default_notices
 from cms.models import ConsentNotice
 from cms.roles import Role
 from cms.tests.sitetree import build_site
-from curriculum.models import Cohort, Curriculum
-from curriculum.services import curriculum_install_default, enrollment_enrol, meeting_days
+from curriculum.models import CertificateSettings, Cohort, Curriculum, Enrollment, EnrollmentStatus
+from curriculum.services import (
+    certificate_issue,
+    certificate_render,
+    curriculum_install_default,
+    enrollment_enrol,
+    meeting_days,
+)
 from recruiting import services
 from recruiting.models import (
     AccessRecord,
@@ -119,6 +125,21 @@ def _rows(data: dict) -> dict[str, Row]:
         "cohorts:attendance_day": Row(f"/admin/cohorts/{cohort.pk}/attendance/{first_day}/", trainer_and_hr),
         "cohorts:graduation": Row(f"/admin/cohorts/{cohort.pk}/graduation/", trainer_and_hr),
         "cohorts:trainee": Row(f"/admin/cohorts/{cohort.pk}/trainees/{enrollment.pk}/", trainer_and_hr),
+        "cohorts:certificate_issue": Row(
+            f"/admin/cohorts/{cohort.pk}/trainees/{enrollment.pk}/certificate/", _only(REDIRECT, H), "post"
+        ),
+        "cohorts:certificate_pdf": Row(
+            f"/admin/cohorts/{cohort.pk}/certificates/{data['certificate'].pk}/pdf/", trainer_and_hr
+        ),
+        "cohorts:certificate_change": Row(
+            f"/admin/cohorts/{cohort.pk}/certificates/{data['certificate'].pk}/reissue/",
+            _only(REDIRECT, H),
+            "post",
+            {"reason": "이름 정정"},
+        ),
+        "certificate settings": Row(
+            f"/admin/settings/curriculum/certificatesettings/{CertificateSettings.load().pk}/", _only(OK, H)
+        ),
     }
     rows |= {
         "access_records:index": Row("/admin/access-records/", _only(OK, H)),
@@ -170,7 +191,8 @@ def _our_admin_url_names() -> set[str]:
 
 
 @pytest.fixture
-def data(db):
+def data(db, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
     call_command("setup", verbosity=0)
     pages = build_site()
     install_default_notices()
@@ -195,9 +217,14 @@ def data(db):
     )
     accepted = make_applicant(round_, mobile="01055550000", email="accepted@example.com")
     Applicant.objects.filter(pk=accepted.pk).update(status=ApplicantStatus.ACCEPTED)
+    enrollment = enrollment_enrol(cohort=cohort, applicant=accepted, actor=hr)
+    Enrollment.objects.filter(pk=enrollment.pk).update(status=EnrollmentStatus.GRADUATED)
+    certificate = certificate_issue(enrollment=enrollment, actor=hr)
+    certificate_render(certificate_id=certificate.pk)
     return {
         "cohort": cohort,
-        "enrollment": enrollment_enrol(cohort=cohort, applicant=accepted, actor=hr),
+        "enrollment": enrollment,
+        "certificate": certificate,
         "curriculum": curriculum,
         "slot": other_slot,
         "appointment": services.appointment_book(applicant=applicant, slot=slot),

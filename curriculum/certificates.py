@@ -1,0 +1,175 @@
+"""The completion certificate's PDF: a plain data object in, PDF bytes out, no database.
+
+Korean text is set in NanumMyeongjo, embedded from `curriculum/fonts/` (SIL OFL 1.1); the
+QR code (reportlab's own) points to the public verification page.
+"""
+
+import io
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from pathlib import Path
+
+from reportlab.graphics import renderPDF
+from reportlab.graphics.barcode.qr import QrCodeWidget
+from reportlab.graphics.shapes import Drawing
+from reportlab.lib.colors import Color, HexColor
+from reportlab.lib.pagesizes import A4, landscape
+from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.ttfonts import TTFont
+from reportlab.pdfgen.canvas import Canvas
+
+FONTS = Path(__file__).resolve().parent / "fonts"
+SERIF, SERIF_BOLD, SANS = "NanumMyeongjo", "NanumMyeongjoBold", "NanumGothic"
+
+
+@cache
+def register_fonts() -> None:
+    """Register the certificate's TrueType fonts with reportlab, once per process."""
+    for name in (SERIF, SERIF_BOLD, SANS):
+        pdfmetrics.registerFont(TTFont(name, str(FONTS / f"{name}.ttf")))
+
+
+@dataclass(frozen=True)
+class CertificateData:
+    """Everything the certificate prints, copied from the certificate's snapshot."""
+
+    number: str
+    holder_name: str
+    program: str
+    cohort_label: str
+    branch_name: str
+    starts_on: date
+    ends_on: date
+    hours: int
+    issued_on: date
+    issuer_name: str
+    verification_code: str
+    verify_url: str
+    seal_png: bytes | None = None
+
+
+def korean_date(day: date) -> str:
+    return f"{day.year}년 {day.month}월 {day.day}일"
+
+
+class CertificateRenderer:
+    """Draw a certificate on one A4 landscape page."""
+
+    page_size = landscape(A4)
+    margin = 14 * mm
+    ink = HexColor("#1b1f24")
+    accent = HexColor("#8a6d1f")
+    muted = HexColor("#5b6470")
+
+    def render(self, data: CertificateData) -> bytes:
+        """Return the PDF of the certificate as bytes."""
+        register_fonts()
+        buffer = io.BytesIO()
+        canvas = Canvas(buffer, pagesize=self.page_size, pageCompression=1, initialFontName=SERIF)
+        canvas.setTitle(f"수료증 {data.number}")
+        canvas.setAuthor(data.issuer_name)
+        canvas.setSubject(data.program)
+        self._draw_border(canvas)
+        self._draw_number(canvas, data)
+        self._draw_title(canvas)
+        self._draw_holder(canvas, data)
+        self._draw_body(canvas, data)
+        self._draw_issuer(canvas, data)
+        self._draw_seal(canvas, data)
+        self._draw_qr(canvas, data)
+        canvas.showPage()
+        canvas.save()
+        return buffer.getvalue()
+
+    @property
+    def width(self) -> float:
+        return self.page_size[0]
+
+    @property
+    def height(self) -> float:
+        return self.page_size[1]
+
+    def _draw_border(self, canvas: Canvas) -> None:
+        canvas.setStrokeColor(self.accent)
+        canvas.setLineWidth(2.2)
+        canvas.rect(self.margin, self.margin, self.width - 2 * self.margin, self.height - 2 * self.margin)
+        inset = self.margin + 3 * mm
+        canvas.setLineWidth(0.6)
+        canvas.rect(inset, inset, self.width - 2 * inset, self.height - 2 * inset)
+
+    def _draw_number(self, canvas: Canvas, data: CertificateData) -> None:
+        canvas.setFillColor(self.ink)
+        canvas.setFont(SERIF, 12)
+        canvas.drawString(self.margin + 12 * mm, self.height - self.margin - 16 * mm, data.number)
+
+    def _draw_title(self, canvas: Canvas) -> None:
+        canvas.setFillColor(self.ink)
+        canvas.setFont(SERIF_BOLD, 44)
+        # Spaced out, as Korean certificates set their title.
+        canvas.drawCentredString(self.width / 2, self.height - self.margin - 40 * mm, "수  료  증")
+
+    def _draw_holder(self, canvas: Canvas, data: CertificateData) -> None:
+        left = self.width / 2 - 70 * mm
+        top = self.height - self.margin - 62 * mm
+        rows = [("성      명", data.holder_name), ("과  정  명", data.program), ("기      수", data.cohort_label)]
+        rows.append(("교육 기간", f"{korean_date(data.starts_on)} ~ {korean_date(data.ends_on)} ({data.hours}시간)"))
+        for index, (label, value) in enumerate(rows):
+            y = top - index * 10 * mm
+            canvas.setFont(SERIF, 14)
+            canvas.setFillColor(self.muted)
+            canvas.drawString(left, y, label)
+            canvas.setFillColor(self.ink)
+            canvas.setFont(SERIF_BOLD if index == 0 else SERIF, 16 if index == 0 else 14)
+            canvas.drawString(left + 32 * mm, y, f":  {value}")
+
+    def _draw_body(self, canvas: Canvas, data: CertificateData) -> None:
+        canvas.setFillColor(self.ink)
+        canvas.setFont(SERIF, 15)
+        lines = [
+            f"위 사람은 {data.branch_name} CS지점에서 실시한 {data.program}의",
+            "소정의 교육과정을 성실히 이수하였으므로 이 증서를 수여합니다.",
+        ]
+        y = self.height / 2 - 30 * mm
+        for line in lines:
+            canvas.drawCentredString(self.width / 2, y, line)
+            y -= 9 * mm
+        canvas.setFont(SERIF, 14)
+        canvas.drawCentredString(self.width / 2, y - 8 * mm, korean_date(data.issued_on))
+
+    def _draw_issuer(self, canvas: Canvas, data: CertificateData) -> None:
+        canvas.setFillColor(self.ink)
+        canvas.setFont(SERIF_BOLD, 20)
+        canvas.drawCentredString(self.width / 2, self.margin + 24 * mm, data.issuer_name)
+
+    def _draw_seal(self, canvas: Canvas, data: CertificateData) -> None:
+        size = 26 * mm
+        x = self.width / 2 + canvas.stringWidth(data.issuer_name, SERIF_BOLD, 20) / 2 + 2 * mm
+        y = self.margin + 24 * mm - size / 2 + 2 * mm
+        if data.seal_png:
+            canvas.drawImage(ImageReader(io.BytesIO(data.seal_png)), x, y, size, size, mask="auto")
+            return
+        # Without an uploaded seal, a plain red ring marks where it belongs.
+        canvas.setStrokeColor(Color(0.75, 0.1, 0.1))
+        canvas.setLineWidth(1.5)
+        canvas.circle(x + size / 2, y + size / 2, size / 2 - 2 * mm)
+        canvas.setFillColor(Color(0.75, 0.1, 0.1))
+        canvas.setFont(SERIF_BOLD, 11)
+        canvas.drawCentredString(x + size / 2, y + size / 2 - 4, "(인)")
+
+    def _draw_qr(self, canvas: Canvas, data: CertificateData) -> None:
+        size = 24 * mm
+        widget = QrCodeWidget(data.verify_url, barLevel="M")
+        left, bottom, right, top = widget.getBounds()
+        scale = [size / (right - left), 0, 0, size / (top - bottom), 0, 0]
+        # The drawing would otherwise set Helvetica, a font the PDF would then name but not embed.
+        drawing = Drawing(size, size, transform=scale, initialFontName=SANS)
+        drawing.add(widget)
+        x = self.width - self.margin - 10 * mm - size
+        y = self.margin + 10 * mm
+        renderPDF.draw(drawing, canvas, x, y)
+        canvas.setFont(SANS, 7)
+        canvas.setFillColor(self.muted)
+        canvas.drawCentredString(x + size / 2, y - 3 * mm, f"진위 확인 {data.verification_code}")

@@ -1,0 +1,54 @@
+"""The public side of certificates: anyone holding one can check it is genuine."""
+
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods
+
+from curriculum.forms import CertificateLookupForm
+from curriculum.models import Certificate
+from curriculum.services import certificate_for_download_token
+from recruiting.ratelimit import client_address, over_limit
+
+
+def _too_many_requests(request: HttpRequest) -> HttpResponse:
+    return render(request, "recruiting/too_many_requests.html", status=429)
+
+
+@never_cache
+def certificate_verify(request: HttpRequest, code: str) -> HttpResponse:
+    """Show whether the certificate with this code is valid, revoked or superseded, with the name masked."""
+    if over_limit("certificate_verify:address", client_address(request)):
+        return _too_many_requests(request)
+    certificate = Certificate.objects.select_related("replaced_by").filter(verification_code=code.upper()).first()
+    if certificate is None:
+        raise Http404
+    return render(request, "curriculum/certificate_verify.html", {"certificate": certificate})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def certificate_lookup(request: HttpRequest) -> HttpResponse:
+    """Look a certificate up by its number and verification code (both, so numbers alone reveal nothing)."""
+    form = CertificateLookupForm(request.POST or None)
+    if request.method == "POST":
+        if over_limit("certificate_verify:address", client_address(request)):
+            return _too_many_requests(request)
+        if form.is_valid():
+            return redirect("certificates:verify", form.cleaned_data["certificate"].verification_code)
+    return render(request, "curriculum/certificate_lookup.html", {"form": form})
+
+
+@never_cache
+def certificate_download(request: HttpRequest, token: str) -> HttpResponse:
+    """Hand the graduate their certificate's PDF through the private link of their email."""
+    if over_limit("certificate_verify:address", client_address(request)):
+        return _too_many_requests(request)
+    certificate = certificate_for_download_token(token)
+    if certificate is None:
+        return render(request, "curriculum/certificate_link_expired.html", status=410)
+    return FileResponse(
+        certificate.pdf.open("rb"),
+        as_attachment=True,
+        filename=f"수료증-{certificate.year}-{certificate.serial:04d}.pdf",
+    )
