@@ -931,3 +931,7 @@ DEMO_TRAINEES = [
     "한지혜",
     "오민경",
 ]
+
+GRADUATED_ROUND_TITLE = "2026년 6월 입과 CS RC 모집"
+# The graduates of the demo cohort that finished its training (11기).
+DEMO_GRADUATES = ["김민진", "이은주", "박소연", "최혜원", "정유나", "한수정"]

@@ -25,6 +25,7 @@ COLLECTION_PERMISSIONS = {
 # Seeing applicants, moving them through the pipeline and exporting lists. Recruiters and
 # branch managers hold them for their own branch (StaffProfile); HR for every branch.
 PIPELINE_PERMISSIONS = [
+    "assignments.view_poolmember",
     "recruiting.view_applicant",
     "recruiting.change_applicant",
     "recruiting.export_applicant",
@@ -64,6 +65,7 @@ MODEL_PERMISSIONS: dict[str, list[str]] = {
         "curriculum.add_curriculum",
         "curriculum.change_curriculum",
         "curriculum.issue_certificate",
+        "assignments.change_poolmember",
         "curriculum.change_certificatesettings",
     ],
 }

@@ -162,8 +162,6 @@ if REDIS_URL:
 else:
     Q_CLUSTER["orm"] = "default"
 
-# Rate limits of the public forms: scope -> (requests, seconds). recruiting.ratelimit
-# counts them in the database so every web process shares them.
 # The marking grid posts one field per trainee and module (60 × 30 and more); Django's
 # default of 1,000 fields would refuse it.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
@@ -177,6 +175,8 @@ APPLICANT_RETENTION_DAYS = env_int("APPLICANT_RETENTION_DAYS", 180, minimum=1)
 # The share of morning meetings (present or late) a trainee needs to graduate, in percent.
 GRADUATION_ATTENDANCE_PERCENT = env_int("GRADUATION_ATTENDANCE_PERCENT", 90, minimum=0)
 
+# Rate limits of the public forms: scope -> (requests, seconds). recruiting.ratelimit
+# counts them in the database so every web process shares them.
 RATE_LIMITS = {
     "apply:address": (env_int("RATE_LIMIT_APPLY_PER_ADDRESS", 20, minimum=1), 3600),
     "apply:mobile": (env_int("RATE_LIMIT_APPLY_PER_MOBILE", 5, minimum=1), 3600),

@@ -110,6 +110,8 @@ class CohortViewSet(ModelViewSet):
             path("<int:pk>/trainees/<int:enrollment_pk>/", cohort_trainee, name="trainee"),
             path("<int:pk>/trainees/<int:enrollment_pk>/certificate/", certificate_issue, name="certificate_issue"),
             path("<int:pk>/certificates/<int:certificate_pk>/pdf/", certificate_pdf, name="certificate_pdf"),
+            path("<int:pk>/certificates/batch/", certificate_batch_start, name="certificate_batch_start"),
+            path("<int:pk>/certificates/batch/<int:batch_pk>/", certificate_batch, name="certificate_batch"),
             path(
                 "<int:pk>/certificates/<int:certificate_pk>/<str:action>/",
                 certificate_change,
@@ -341,6 +343,7 @@ def cohort_graduation(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, str(error))
         return redirect("cohorts:graduation", pk=cohort.pk)
     _modules, trainees = cohort_progress(cohort, today=timezone.localdate())
+    graduates = sum(1 for trainee in trainees if trainee.enrollment.status == EnrollmentStatus.GRADUATED)
     return _cohort_page(
         request,
         "cohort_graduation.html",
@@ -348,6 +351,9 @@ def cohort_graduation(request: HttpRequest, pk: int) -> HttpResponse:
         _("Graduation"),
         trainees=trainees,
         eligible=sum(1 for trainee in trainees if trainee.may_graduate),
+        graduates=graduates,
+        can_issue=request.user.has_perm("curriculum.issue_certificate"),
+        last_batch=cohort.certificate_batches.first(),
     )
 
 
@@ -425,3 +431,20 @@ def certificate_pdf(request: HttpRequest, pk: int, certificate_pk: int) -> HttpR
     if not certificate.pdf:
         raise Http404
     return FileResponse(certificate.pdf.open("rb"), content_type="application/pdf")
+
+
+@require_POST
+@permission_required("curriculum.issue_certificate", raise_exception=True)
+def certificate_batch_start(request: HttpRequest, pk: int) -> HttpResponse:
+    """Queue the certificates of every graduate of the cohort who has none, and show the progress."""
+    cohort = _get_cohort_for_user(request, pk)
+    batch = services.certificate_batch_start(cohort=cohort, actor=request.user)
+    return redirect("cohorts:certificate_batch", pk=cohort.pk, batch_pk=batch.pk)
+
+
+@require_http_methods(["GET"])
+def certificate_batch(request: HttpRequest, pk: int, batch_pk: int) -> HttpResponse:
+    """Show how far the worker has come with a batch of certificates; the page refreshes itself."""
+    cohort = _get_cohort_for_user(request, pk)
+    batch = get_object_or_404(cohort.certificate_batches, pk=batch_pk)
+    return _cohort_page(request, "certificate_batch.html", cohort, _("Issuing certificates"), batch=batch)

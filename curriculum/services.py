@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -23,7 +24,9 @@ from curriculum.models import (
     AttendanceChange,
     AttendanceStatus,
     AttendanceWarning,
+    BatchStatus,
     Certificate,
+    CertificateBatch,
     CertificateCounter,
     CertificateSettings,
     CertificateStatus,
@@ -367,7 +370,7 @@ def attendance_warning_send(*, warning_id: int) -> bool:
     return True
 
 
-def certificate_issue(*, enrollment: Enrollment, actor) -> Certificate:
+def certificate_issue(*, enrollment: Enrollment, actor, render_later: bool = True) -> Certificate:
     """Issue the trainee's completion certificate, or return the valid one they already have.
 
     The year's counter row is locked in the same transaction that creates the
@@ -386,10 +389,12 @@ def certificate_issue(*, enrollment: Enrollment, actor) -> Certificate:
             return existing
         if enrollment.status != EnrollmentStatus.GRADUATED:
             raise TrainingError(_("Only a graduate gets a completion certificate."))
-        return _certificate_create(enrollment=enrollment, actor=actor)
+        return _certificate_create(enrollment=enrollment, actor=actor, render_later=render_later)
 
 
-def _certificate_create(*, enrollment: Enrollment, actor, replaces: Certificate | None = None) -> Certificate:
+def _certificate_create(
+    *, enrollment: Enrollment, actor, replaces: Certificate | None = None, render_later: bool = True
+) -> Certificate:
     today = timezone.localdate()
     counter, _created = CertificateCounter.objects.get_or_create(year=today.year)
     counter = CertificateCounter.objects.select_for_update().get(pk=counter.pk)
@@ -412,7 +417,9 @@ def _certificate_create(*, enrollment: Enrollment, actor, replaces: Certificate 
         replaces=replaces,
         issued_by=actor,
     )
-    transaction.on_commit(lambda: async_task("curriculum.tasks.certificate_render", certificate.pk))
+    logger.info("Certificate %s issued for enrollment %s by %s", certificate.number, enrollment.pk, actor)
+    if render_later:
+        transaction.on_commit(lambda: async_task("curriculum.tasks.certificate_render", certificate.pk))
     return certificate
 
 
@@ -529,3 +536,44 @@ def certificate_reissue(*, certificate: Certificate, actor, reason: str) -> Cert
         new = _certificate_create(enrollment=enrollment, actor=actor, replaces=old)
     logger.info("Certificate %s reissued as %s by %s", old.number, new.number, actor)
     return new
+
+
+def _missing_certificates(cohort: Cohort):
+    """Return the cohort's graduates without a valid certificate or whose PDF is not rendered yet."""
+    rendered = Certificate.objects.filter(status=CertificateStatus.VALID).exclude(pdf="")
+    return (
+        cohort.enrollments.filter(status=EnrollmentStatus.GRADUATED)
+        .exclude(pk__in=rendered.values("enrollment"))
+        .order_by("applicant__name", "pk")
+    )
+
+
+def certificate_batch_start(*, cohort: Cohort, actor) -> CertificateBatch:
+    """Queue the issuing of every missing certificate of the cohort; the worker does the work."""
+    with transaction.atomic():
+        batch = CertificateBatch.objects.create(
+            cohort=cohort, requested_by=actor, total=_missing_certificates(cohort).count()
+        )
+        transaction.on_commit(lambda: async_task("curriculum.tasks.certificate_batch_run", batch.pk))
+    return batch
+
+
+def certificate_batch_run(*, batch_id: int) -> int:
+    """Issue and render each missing certificate of the batch's cohort; return how many were done now.
+
+    Every certificate is issued in its own transaction and counted as it goes, so HR sees
+    the progress, and a run stopped half-way (a killed worker) leaves finished
+    certificates finished. Running it again, or a retry of the same task, finds only the
+    ones still missing: `certificate_issue` returns a trainee's valid certificate instead
+    of making a second, and rendering skips a PDF that exists.
+    """
+    batch = CertificateBatch.objects.select_related("cohort", "requested_by").get(pk=batch_id)
+    CertificateBatch.objects.filter(pk=batch.pk).update(status=BatchStatus.RUNNING)
+    done = 0
+    for enrollment in _missing_certificates(batch.cohort):
+        certificate = certificate_issue(enrollment=enrollment, actor=batch.requested_by, render_later=False)
+        certificate_render(certificate_id=certificate.pk)
+        done += 1
+        CertificateBatch.objects.filter(pk=batch.pk).update(done=F("done") + 1)
+    CertificateBatch.objects.filter(pk=batch.pk).update(status=BatchStatus.FINISHED, finished_at=timezone.now())
+    return done

@@ -13,3 +13,7 @@ def attendance_warning_send(warning_id: int) -> bool:
 
 def certificate_render(certificate_id: int) -> bool:
     return services.certificate_render(certificate_id=certificate_id)
+
+
+def certificate_batch_run(batch_id: int) -> int:
+    return services.certificate_batch_run(batch_id=batch_id)

@@ -14,11 +14,19 @@ from django.urls import URLResolver, get_resolver
 from django.utils import timezone
 from wagtail.models import Site
 
+from assignments.services import pool_release
 from cms.consent_defaults import install_default_notices
 from cms.models import ConsentNotice
 from cms.roles import Role
 from cms.tests.sitetree import build_site
-from curriculum.models import CertificateSettings, Cohort, Curriculum, Enrollment, EnrollmentStatus
+from curriculum.models import (
+    CertificateBatch,
+    CertificateSettings,
+    Cohort,
+    Curriculum,
+    Enrollment,
+    EnrollmentStatus,
+)
 from curriculum.services import (
     certificate_issue,
     certificate_render,
@@ -137,6 +145,12 @@ def _rows(data: dict) -> dict[str, Row]:
             "post",
             {"reason": "이름 정정"},
         ),
+        "cohorts:certificate_batch_start": Row(
+            f"/admin/cohorts/{cohort.pk}/certificates/batch/", _only(REDIRECT, H), "post"
+        ),
+        "cohorts:certificate_batch": Row(
+            f"/admin/cohorts/{cohort.pk}/certificates/batch/{data['batch'].pk}/", trainer_and_hr
+        ),
         "certificate settings": Row(
             f"/admin/settings/curriculum/certificatesettings/{CertificateSettings.load().pk}/", _only(OK, H)
         ),
@@ -161,6 +175,17 @@ def _rows(data: dict) -> dict[str, Row]:
         ),
         "wagtailsnippets_cms_consentnotice:copy": Row(snippets + f"copy/{notice.pk}/", _only(OK, E)),
     }
+    member = data["member"]
+    pool = {E: DENIED, R: OK, M: OK, T: DENIED, H: OK}
+    rows |= {
+        "pool:index": Row("/admin/pool/", pool),
+        "pool:index_results": Row("/admin/pool/results/", pool),
+        "pool:edit": Row(f"/admin/pool/edit/{member.pk}/", _only(OK, H)),
+        "pool:history": Row(f"/admin/pool/history/{member.pk}/", _only(OK, H)),
+        "pool:history_results": Row(f"/admin/pool/history-results/{member.pk}/", _only(OK, H)),
+        "pool:usage": Row(f"/admin/pool/usage/{member.pk}/", _only(OK, H)),
+        "pool:release": Row("/admin/pool/release/", _only(REDIRECT, H), "post", {"cohort": cohort.pk}),
+    }
     return rows
 
 
@@ -175,6 +200,7 @@ OUR_NAMESPACES = (
     "slots",
     "cohorts",
     "curricula",
+    "pool",
     "wagtailsnippets_cms_",
 )
 
@@ -222,6 +248,8 @@ def data(db, settings, tmp_path):
     certificate = certificate_issue(enrollment=enrollment, actor=hr)
     certificate_render(certificate_id=certificate.pk)
     return {
+        "batch": CertificateBatch.objects.create(cohort=cohort, total=1, done=1, status="finished"),
+        "member": pool_release(enrollment=Enrollment.objects.get(pk=enrollment.pk))[0],
         "cohort": cohort,
         "enrollment": enrollment,
         "certificate": certificate,

@@ -1,21 +1,37 @@
 """Completion certificates: who gets one, their numbers, the PDF, verification, revoking and reissuing."""
 
+import io
 import os
 import re
 import shutil
+import signal
 import subprocess
+import sys
 import threading
+import time
+from dataclasses import replace
 from datetime import date, timedelta
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.core import mail
 from django.db import connection
 from django.utils import timezone
+from django_q.conf import Conf
+from PIL import Image
 
 from curriculum import services
 from curriculum.certificates import CertificateData, CertificateRenderer
-from curriculum.models import Certificate, CertificateStatus, Cohort, Enrollment, EnrollmentStatus, mask_name
+from curriculum.models import (
+    Certificate,
+    CertificateBatch,
+    CertificateStatus,
+    Cohort,
+    Enrollment,
+    EnrollmentStatus,
+    mask_name,
+)
 from curriculum.services import TrainingError
 from curriculum.tests.factories import make_accepted
 from recruiting.models import Applicant
@@ -106,7 +122,12 @@ class TestPdf:
 
     def _pdf(self, tmp_path) -> tuple[bytes, str]:
         url = "https://recruit.example.com/certificates/verify/ABCD2345EFGH/"
-        data = CertificateData(
+        path = tmp_path / "certificate.pdf"
+        path.write_bytes(CertificateRenderer().render(self._data(url)))
+        return path, url
+
+    def _data(self, url: str) -> CertificateData:
+        return CertificateData(
             number="제 2027-0042 호",
             holder_name="김민진",
             program="CS RC 기본 과정",
@@ -120,9 +141,6 @@ class TestPdf:
             verification_code="ABCD2345EFGH",
             verify_url=url,
         )
-        path = tmp_path / "certificate.pdf"
-        path.write_bytes(CertificateRenderer().render(data))
-        return path, url
 
     def test_the_text_holds_the_hangul_name_and_the_number(self, tmp_path):
         path, _url = self._pdf(tmp_path)
@@ -133,6 +151,16 @@ class TestPdf:
         assert "제 2027-0042 호" in text
         assert "2027년 1월 4일 ~ 2027년 4월 3일 (390시간)" in text
         assert re.search(r"수\s+료\s+증", text)
+
+    def test_an_uploaded_seal_is_printed(self):
+        seal = io.BytesIO()
+        Image.new("RGBA", (120, 120), (200, 20, 20, 255)).save(seal, "PNG")
+        without = CertificateRenderer().render(self._data("https://example.com/v/"))
+        with_seal = CertificateRenderer().render(
+            replace(self._data("https://example.com/v/"), seal_png=seal.getvalue())
+        )
+        assert b"/Subtype /Image" not in without
+        assert b"/Subtype /Image" in with_seal
 
     def test_every_font_is_embedded(self, tmp_path):
         path, _url = self._pdf(tmp_path)
@@ -274,3 +302,108 @@ def test_certificates_issued_at_once_get_gap_free_numbers(cohort, open_round, ha
         thread.join()
     assert errors == []
     assert sorted(Certificate.objects.values_list("serial", flat=True)) == list(range(1, 9))
+
+
+def _graduates(cohort, open_round, hana, count: int, first: int = 100) -> list[Enrollment]:
+    Cohort.objects.filter(pk=cohort.pk).update(capacity=count + 10)
+    enrollments = []
+    for number in range(count):
+        applicant = make_accepted(open_round, first + number)
+        enrollments.append(services.enrollment_enrol(cohort=cohort, applicant=applicant, actor=hana))
+    Enrollment.objects.filter(cohort=cohort).update(status=EnrollmentStatus.GRADUATED)
+    return enrollments
+
+
+class TestBatch:
+    def test_it_issues_every_missing_certificate_and_a_rerun_adds_none(
+        self, client, cohort, open_round, hana, media, django_capture_on_commit_callbacks
+    ):
+        first, *_rest = _graduates(cohort, open_round, hana, 4)
+        services.certificate_issue(enrollment=first, actor=hana, render_later=False)
+        mail.outbox.clear()
+        client.force_login(hana)
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(f"/admin/cohorts/{cohort.pk}/certificates/batch/")
+        batch = CertificateBatch.objects.get()
+        assert response["Location"] == f"/admin/cohorts/{cohort.pk}/certificates/batch/{batch.pk}/"
+        assert (batch.status, batch.total, batch.done) == ("finished", 4, 4)
+        assert sorted(Certificate.objects.values_list("serial", flat=True)) == [1, 2, 3, 4]
+        assert all(certificate.pdf for certificate in Certificate.objects.all())
+        assert len(mail.outbox) == 4
+        page = client.get(response["Location"]).content.decode()
+        assert '<progress max="4" value="4">' in page
+        with django_capture_on_commit_callbacks(execute=True):
+            client.post(f"/admin/cohorts/{cohort.pk}/certificates/batch/")
+        assert CertificateBatch.objects.first().total == 0
+        assert Certificate.objects.count() == 4
+        assert len(mail.outbox) == 4
+
+    def test_a_running_batch_page_refreshes_itself(self, client, cohort, open_round, hana, media):
+        _graduates(cohort, open_round, hana, 2)
+        batch = CertificateBatch.objects.create(cohort=cohort, total=2, done=1, status="running")
+        client.force_login(hana)
+        page = client.get(f"/admin/cohorts/{cohort.pk}/certificates/batch/{batch.pk}/").content.decode()
+        assert '<meta http-equiv="refresh" content="2">' in page
+        assert "수료증 2장 중 1장 (50%)" in page
+
+
+def _database_url() -> str:
+    db = connection.settings_dict
+    return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
+def _start_worker(tmp_path, name: str) -> subprocess.Popen:
+    env = {**os.environ, "DATABASE_URL": _database_url(), "VAR_DIR": str(tmp_path), "DEBUG": "true", "Q_WORKERS": "1"}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    return subprocess.Popen(
+        [sys.executable, "manage.py", "qcluster"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        stdout=open(tmp_path / f"{name}.log", "w"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
+def _wait_for(condition, seconds: float = 90) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise AssertionError("timed out")
+        time.sleep(0.2)
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the worker needs a shared database")
+def test_a_worker_killed_mid_batch_leaves_a_rerun_to_finish_each_certificate_once(
+    cohort, open_round, hana, tmp_path, monkeypatch
+):
+    monkeypatch.setattr(Conf, "SYNC", False)  # the test settings run tasks inline; here a real worker must
+    enrollments = _graduates(cohort, open_round, hana, 40)
+    first = services.certificate_batch_start(cohort=cohort, actor=hana)
+    worker = _start_worker(tmp_path, "first")
+    try:
+        _wait_for(lambda: CertificateBatch.objects.get(pk=first.pk).done >= 5)
+    finally:
+        # SIGKILL, as an out-of-memory killer or a pulled plug would: no clean shutdown.
+        os.killpg(worker.pid, signal.SIGKILL)
+        worker.wait(timeout=30)
+    issued = Certificate.objects.count()
+    assert 5 <= issued < 40, issued
+    assert CertificateBatch.objects.get(pk=first.pk).status == "running"
+
+    second = services.certificate_batch_start(cohort=cohort, actor=hana)
+    worker = _start_worker(tmp_path, "second")
+    try:
+        _wait_for(lambda: CertificateBatch.objects.get(pk=second.pk).status == "finished")
+    finally:
+        worker.terminate()
+        try:
+            worker.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(worker.pid, signal.SIGKILL)
+    certificates = Certificate.objects.all()
+    assert certificates.count() == 40
+    assert sorted(certificates.values_list("serial", flat=True)) == list(range(1, 41))
+    assert sorted(certificates.values_list("enrollment_id", flat=True)) == sorted(e.pk for e in enrollments)
+    assert all(certificate.pdf and certificate.emailed_at for certificate in certificates)

@@ -222,6 +222,7 @@ class TestReminders:
             "appointment reminders": "recruiting.tasks.appointment_reminders_send",
             "applicant data retention": "recruiting.tasks.applicants_anonymise_due",
             "attendance warnings": "curriculum.tasks.attendance_warnings_send",
+            "pool release": "assignments.tasks.pool_release_due",
         }
         weekly = Schedule.objects.get(name="attendance warnings")
         assert (weekly.schedule_type, timezone.localtime(weekly.next_run).weekday()) == (Schedule.WEEKLY, 0)

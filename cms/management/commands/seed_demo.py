@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 from wagtail.models import Page, Site
 
+from assignments.services import cohort_release
 from cms import demo_content as content
 from cms.models import (
     ApplyPage,
@@ -31,9 +32,16 @@ from cms.models import (
 )
 from cms.roles import Role
 from curriculum.defaults import DEFAULT_CURRICULUM_NAME
-from curriculum.models import Assessment, Cohort, CohortStatus, Curriculum
+from curriculum.models import Assessment, Cohort, CohortStatus, Curriculum, Enrollment, EnrollmentStatus
 from curriculum.progress import module_due
-from curriculum.services import attendance_save, enrollment_enrol, marks_save, meeting_days
+from curriculum.services import (
+    attendance_save,
+    certificate_issue,
+    certificate_render,
+    enrollment_enrol,
+    marks_save,
+    meeting_days,
+)
 from recruiting import services
 from recruiting.models import (
     Applicant,
@@ -52,6 +60,7 @@ DEMO_PASSWORD = "csrc-demo-2026"
 # The times every branch offers on weekdays: (hour, kind, seats).
 DEMO_SLOT_TIMES = [(10, SlotKind.CONSULTATION, 3), (14, SlotKind.CONSULTATION, 3), (16, SlotKind.INTERVIEW, 2)]
 DEMO_COHORT_NUMBER = 12
+DEMO_GRADUATED_COHORT_NUMBER = 11
 # The branch of the demo recruiter and branch manager.
 DEMO_STAFF_BRANCH = "강서"
 DEMO_LOGINS = [
@@ -89,6 +98,7 @@ class Command(BaseCommand):
             self._seed_slots(branches)
             self._seed_applicants(round_)
             self._seed_cohort(branches[DEMO_STAFF_BRANCH])
+            self._seed_graduated_cohort(branches[DEMO_STAFF_BRANCH])
         self._print_logins()
 
     def _seed_branches(self) -> dict[str, Branch]:
@@ -301,6 +311,63 @@ class Command(BaseCommand):
                 if rng.random() < chance:
                     exceptions[pk] = rng.choice(["late", "excused", "absent"])
             attendance_save(cohort=cohort, day=day, actor=trainer, exceptions=exceptions, reason="데모 기록")
+
+    def _seed_graduated_cohort(self, branch: Branch) -> None:
+        """Create a cohort that finished its training: graduates with certificates, released into the pool."""
+        if Cohort.objects.filter(number=DEMO_GRADUATED_COHORT_NUMBER).exists():
+            return
+        today = timezone.localdate()
+        starts_on = today - timedelta(days=150)
+        past_round = RecruitmentRound.objects.create(
+            title=content.GRADUATED_ROUND_TITLE,
+            opens_on=starts_on - timedelta(days=60),
+            closes_on=starts_on - timedelta(days=30),
+            cohort_starts_on=starts_on,
+            capacity=10,
+            is_closed=True,
+        )
+        cohort = Cohort.objects.create(
+            number=DEMO_GRADUATED_COHORT_NUMBER,
+            branch=branch,
+            curriculum=Curriculum.objects.get(name=DEFAULT_CURRICULUM_NAME),
+            round=past_round,
+            starts_on=starts_on,
+            capacity=10,
+            status=CohortStatus.COMPLETED,
+        )
+        hr = get_user_model().objects.get(username="hr")
+        district = District.objects.filter(branch=branch).first()
+        for number, name in enumerate(content.DEMO_GRADUATES):
+            applicant = Applicant.objects.create(
+                round=past_round,
+                name=name,
+                mobile=f"0106667{number:04d}",
+                email=f"graduate{number:02d}@example.com",
+                birth_year=1980 + number,
+                district=district,
+                preferred_branch=branch,
+                source=Source.BRANCH,
+                status=ApplicantStatus.ENROLLED,
+            )
+            applicant.events.create(to_status=ApplicantStatus.SUBMITTED)
+            applicant.events.create(from_status=ApplicantStatus.ACCEPTED, to_status=ApplicantStatus.ENROLLED, actor=hr)
+            # The first four registered with the association; the others are still waiting for it.
+            registered = number < 4
+            enrollment = Enrollment.objects.create(
+                cohort=cohort,
+                applicant=applicant,
+                status=EnrollmentStatus.GRADUATED,
+                graduated_at=timezone.now() - timedelta(days=60),
+                exam_date=cohort.ends_on - timedelta(days=20),
+                exam_score=80 + number,
+                exam_passed=True,
+                registration_hours=20,
+                registered_on=cohort.ends_on + timedelta(days=10) if registered else None,
+                registration_number=f"{cohort.ends_on.year}-강서-{number + 1:04d}" if registered else "",
+            )
+            certificate = certificate_issue(enrollment=enrollment, actor=hr, render_later=False)
+            certificate_render(certificate_id=certificate.pk)
+        cohort_release(cohort=cohort)
 
     def _seed_logins(self, branches: dict[str, Branch]) -> None:
         User = get_user_model()

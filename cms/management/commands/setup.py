@@ -1,5 +1,6 @@
 from django.core.management import BaseCommand, call_command
 
+from assignments.schedules import JOBS as ASSIGNMENT_JOBS
 from cms.consent_defaults import install_default_notices
 from cms.roles import install_role_groups
 from curriculum.schedules import JOBS as CURRICULUM_JOBS
@@ -18,7 +19,7 @@ class Command(BaseCommand):
         call_command("createcachetable", verbosity=0)
         groups = install_role_groups()
         notices = install_default_notices()
-        schedules = install_schedules(RECRUITING_JOBS | CURRICULUM_JOBS)
+        schedules = install_schedules(RECRUITING_JOBS | CURRICULUM_JOBS | ASSIGNMENT_JOBS)
         curriculum = curriculum_install_default()
         if options["verbosity"]:
             self.stdout.write("Roles: " + ", ".join(group.name for group in groups))

@@ -1,0 +1,12 @@
+"""The recurring django-q2 jobs of assignments (installed by `manage.py setup`)."""
+
+from datetime import time
+
+from django_q.models import Schedule
+
+from recruiting.schedules import Job
+
+JOBS = {
+    # Early morning, so that month 4 starts with the graduates already in the pool.
+    "pool release": Job("assignments.tasks.pool_release_due", Schedule.DAILY, time(6, 0)),
+}
