@@ -6,16 +6,13 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from curriculum.models import Enrollment
-from recruiting.models import Branch, staff_branch_id
+from recruiting.models import Branch, in_staff_branch
 
 
 class PoolMemberQuerySet(models.QuerySet):
     def visible_to(self, user) -> "PoolMemberQuerySet":
         """Return the members `user` may see: every branch for HR, their own branch for branch staff."""
-        if user.has_perm("recruiting.view_all_branches"):
-            return self
-        branch_id = staff_branch_id(user)
-        return self.filter(branch_id=branch_id) if branch_id else self.none()
+        return in_staff_branch(self, user)
 
     def assignable(self) -> "PoolMemberQuerySet":
         """Return the members who may receive customers: registered with the association."""

@@ -15,7 +15,7 @@ from wagtail.admin.panels import FieldPanel, InlinePanel
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 from wagtail.models import Orderable
 
-from recruiting.models import Applicant, Branch, RecruitmentRound, staff_branch_id
+from recruiting.models import Applicant, Branch, RecruitmentRound, in_staff_branch
 
 # The training lasts three months; the fourth month starts in the field (DOMAIN).
 TRAINING_MONTHS = 3
@@ -125,8 +125,7 @@ class CohortQuerySet(models.QuerySet):
         if user.has_perm("curriculum.mark_cohort"):
             return self.filter(trainers=user)
         if user.has_perm("curriculum.view_cohort"):
-            branch_id = staff_branch_id(user)
-            return self.filter(branch_id=branch_id) if branch_id else self.none()
+            return in_staff_branch(self, user)
         return self.none()
 
 

@@ -8,18 +8,14 @@ from django.views.decorators.http import require_http_methods
 from curriculum.forms import CertificateLookupForm
 from curriculum.models import Certificate
 from curriculum.services import certificate_for_download_token
-from recruiting.ratelimit import client_address, over_limit
-
-
-def _too_many_requests(request: HttpRequest) -> HttpResponse:
-    return render(request, "recruiting/too_many_requests.html", status=429)
+from recruiting.ratelimit import client_address, over_limit, too_many_requests
 
 
 @never_cache
 def certificate_verify(request: HttpRequest, code: str) -> HttpResponse:
     """Show whether the certificate with this code is valid, revoked or superseded, with the name masked."""
     if over_limit("certificate_verify:address", client_address(request)):
-        return _too_many_requests(request)
+        return too_many_requests(request)
     certificate = Certificate.objects.select_related("replaced_by").filter(verification_code=code.upper()).first()
     if certificate is None:
         raise Http404
@@ -33,7 +29,7 @@ def certificate_lookup(request: HttpRequest) -> HttpResponse:
     form = CertificateLookupForm(request.POST or None)
     if request.method == "POST":
         if over_limit("certificate_verify:address", client_address(request)):
-            return _too_many_requests(request)
+            return too_many_requests(request)
         if form.is_valid():
             return redirect("certificates:verify", form.cleaned_data["certificate"].verification_code)
     return render(request, "curriculum/certificate_lookup.html", {"form": form})
@@ -43,7 +39,7 @@ def certificate_lookup(request: HttpRequest) -> HttpResponse:
 def certificate_download(request: HttpRequest, token: str) -> HttpResponse:
     """Hand the graduate their certificate's PDF through the private link of their email."""
     if over_limit("certificate_verify:address", client_address(request)):
-        return _too_many_requests(request)
+        return too_many_requests(request)
     certificate = certificate_for_download_token(token)
     if certificate is None:
         return render(request, "curriculum/certificate_link_expired.html", status=410)

@@ -136,6 +136,14 @@ class StaffProfile(models.Model):
         return f"{self.user} · {self.branch or '-'}"
 
 
+def in_staff_branch(queryset: models.QuerySet, user, field: str = "branch_id") -> models.QuerySet:
+    """Return the rows of `user`'s branch: every row for HR, none for staff without a branch."""
+    if user.has_perm("recruiting.view_all_branches"):
+        return queryset
+    branch_id = staff_branch_id(user)
+    return queryset.filter(**{field: branch_id}) if branch_id else queryset.none()
+
+
 def staff_branch_id(user) -> int | None:
     """Return the id of the branch `user` works for, or None; cached on the user object."""
     if not hasattr(user, "_staff_branch_id"):
@@ -226,12 +234,9 @@ def new_status_token() -> str:
 class ApplicantQuerySet(models.QuerySet):
     def visible_to(self, user) -> "ApplicantQuerySet":
         """Return the applicants `user` may see: every branch for HR, their own branch otherwise."""
-        if user.has_perm("recruiting.view_all_branches"):
-            return self
         if not user.has_perm("recruiting.view_applicant"):
             return self.none()
-        branch_id = staff_branch_id(user)
-        return self.filter(preferred_branch_id=branch_id) if branch_id else self.none()
+        return in_staff_branch(self, user, "preferred_branch_id")
 
 
 class Applicant(models.Model):
@@ -387,10 +392,7 @@ class SlotKind(models.TextChoices):
 class SlotQuerySet(models.QuerySet):
     def visible_to(self, user) -> "SlotQuerySet":
         """Return the slots `user` may manage: every branch for HR, their own branch otherwise."""
-        if user.has_perm("recruiting.view_all_branches"):
-            return self
-        branch_id = staff_branch_id(user)
-        return self.filter(branch_id=branch_id) if branch_id else self.none()
+        return in_staff_branch(self, user)
 
     def upcoming(self) -> "SlotQuerySet":
         return self.filter(starts_at__gt=timezone.now())

@@ -14,7 +14,8 @@ from datetime import timedelta
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
 from django.utils import timezone
 
 from recruiting.models import RateLimitCounter
@@ -53,3 +54,8 @@ def over_limit(scope: str, value: str) -> bool:
         logger.warning("Rate limit reached: %s (%d requests in %d s)", scope, count, period)
         return True
     return False
+
+
+def too_many_requests(request: HttpRequest) -> HttpResponse:
+    """Answer a request over its limit: 429 with a Korean page."""
+    return render(request, "recruiting/too_many_requests.html", status=429)

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from recruiting.forms import ApplicationForm, SlotChoiceForm, StatusLinkForm
 from recruiting.models import Applicant, ApplicantStatus, AppointmentStatus, RecruitmentRound, Slot, SlotKind
-from recruiting.ratelimit import client_address, over_limit
+from recruiting.ratelimit import client_address, over_limit, too_many_requests
 from recruiting.services import (
     BOOKABLE,
     ApplicationError,
@@ -27,10 +27,6 @@ from recruiting.services import (
 logger = logging.getLogger(__name__)
 
 
-def _too_many_requests(request: HttpRequest) -> HttpResponse:
-    return render(request, "recruiting/too_many_requests.html", status=429)
-
-
 @never_cache
 @require_http_methods(["GET", "POST"])
 def application_form(request: HttpRequest, *, page) -> HttpResponse:
@@ -41,14 +37,14 @@ def application_form(request: HttpRequest, *, page) -> HttpResponse:
     form = ApplicationForm(request.POST or None, rounds=rounds)
     if request.method == "POST":
         if over_limit("apply:address", client_address(request)):
-            return _too_many_requests(request)
+            return too_many_requests(request)
         if form.is_bot:
             # Answer a bot as if it succeeded, so it learns nothing, and keep nothing.
             logger.warning("Application honeypot filled; nothing was saved")
             return redirect(page.url + "done/")
         if form.is_valid():
             if over_limit("apply:mobile", form.cleaned_data["mobile"]):
-                return _too_many_requests(request)
+                return too_many_requests(request)
             data = form.cleaned_data
             try:
                 applicant_submit(
@@ -90,7 +86,7 @@ def _applicant_for_token(token: str) -> Applicant:
 def status(request: HttpRequest, token: str) -> HttpResponse:
     """Show the applicant where their application stands and what comes next."""
     if over_limit("status_page:address", client_address(request)):
-        return _too_many_requests(request)
+        return too_many_requests(request)
     applicant = _applicant_for_token(token)
     can_book = applicant.status in BOOKABLE[SlotKind.CONSULTATION]
     context = {
@@ -170,7 +166,7 @@ def status_link_request(request: HttpRequest) -> HttpResponse:
     form = StatusLinkForm(request.POST or None)
     if request.method == "POST":
         if over_limit("status_link:address", client_address(request)):
-            return _too_many_requests(request)
+            return too_many_requests(request)
         if form.is_valid():
             contact = form.cleaned_data["contact"]
             if not over_limit("status_link:contact", contact):

@@ -6,7 +6,6 @@ import re
 import shutil
 import signal
 import subprocess
-import sys
 import threading
 import time
 from dataclasses import replace
@@ -14,7 +13,6 @@ from datetime import date, timedelta
 
 import pytest
 import time_machine
-from django.conf import settings
 from django.core import mail
 from django.db import connection
 from django.utils import timezone
@@ -35,6 +33,7 @@ from curriculum.models import (
 from curriculum.services import TrainingError
 from curriculum.tests.factories import make_accepted
 from recruiting.models import Applicant
+from recruiting.tests.worker import start_qcluster, stop_qcluster
 
 TOOLS = ("pdftotext", "pdffonts", "pdftoppm", "zbarimg")
 
@@ -347,24 +346,6 @@ class TestBatch:
         assert "수료증 2장 중 1장 (50%)" in page
 
 
-def _database_url() -> str:
-    db = connection.settings_dict
-    return f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-def _start_worker(tmp_path, name: str) -> subprocess.Popen:
-    env = {**os.environ, "DATABASE_URL": _database_url(), "VAR_DIR": str(tmp_path), "DEBUG": "true", "Q_WORKERS": "1"}
-    env.pop("DJANGO_SETTINGS_MODULE", None)
-    return subprocess.Popen(
-        [sys.executable, "manage.py", "qcluster"],
-        cwd=settings.BASE_DIR,
-        env=env,
-        stdout=open(tmp_path / f"{name}.log", "w"),
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
-
-
 def _wait_for(condition, seconds: float = 90) -> None:
     deadline = time.monotonic() + seconds
     while not condition():
@@ -381,7 +362,7 @@ def test_a_worker_killed_mid_batch_leaves_a_rerun_to_finish_each_certificate_onc
     monkeypatch.setattr(Conf, "SYNC", False)  # the test settings run tasks inline; here a real worker must
     enrollments = _graduates(cohort, open_round, hana, 40)
     first = services.certificate_batch_start(cohort=cohort, actor=hana)
-    worker = _start_worker(tmp_path, "first")
+    worker = start_qcluster(tmp_path, "first", Q_WORKERS="1")
     try:
         _wait_for(lambda: CertificateBatch.objects.get(pk=first.pk).done >= 5)
     finally:
@@ -393,15 +374,11 @@ def test_a_worker_killed_mid_batch_leaves_a_rerun_to_finish_each_certificate_onc
     assert CertificateBatch.objects.get(pk=first.pk).status == "running"
 
     second = services.certificate_batch_start(cohort=cohort, actor=hana)
-    worker = _start_worker(tmp_path, "second")
+    worker = start_qcluster(tmp_path, "second", Q_WORKERS="1")
     try:
         _wait_for(lambda: CertificateBatch.objects.get(pk=second.pk).status == "finished")
     finally:
-        worker.terminate()
-        try:
-            worker.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(worker.pid, signal.SIGKILL)
+        stop_qcluster(worker)
     certificates = Certificate.objects.all()
     assert certificates.count() == 40
     assert sorted(certificates.values_list("serial", flat=True)) == list(range(1, 41))
