@@ -40,6 +40,7 @@ from curriculum.models import (
     ModuleResultChange,
     ResultStatus,
 )
+from curriculum.progress import cohort_progress
 from recruiting.emails import send_templated_email
 from recruiting.models import Applicant, ApplicantStatus
 from recruiting.services import ApplicationError, applicant_enrol
@@ -270,8 +271,6 @@ def attendance_save(*, cohort: Cohort, day: date, actor, exceptions: dict[int, s
 
 def enrollment_graduate(*, enrollment: Enrollment, actor) -> Enrollment:
     """Mark a trainee as graduated (수료) once the gate has nothing left to ask."""
-    from curriculum.progress import cohort_progress
-
     with transaction.atomic():
         enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
         if enrollment.status != EnrollmentStatus.ACTIVE:
@@ -291,15 +290,14 @@ def enrollment_graduate(*, enrollment: Enrollment, actor) -> Enrollment:
 
 def cohort_graduate_eligible(*, cohort: Cohort, actor) -> int:
     """Graduate every trainee of the cohort the gate lets through; return how many."""
-    from curriculum.progress import cohort_progress
-
-    _modules, report = cohort_progress(cohort, today=timezone.localdate())
-    graduated = 0
-    for trainee in report:
-        if trainee.may_graduate:
-            enrollment_graduate(enrollment=trainee.enrollment, actor=actor)
-            graduated += 1
-    return graduated
+    with transaction.atomic():
+        # Lock the cohort's trainees before reading the gate, so the verdict holds when it is applied.
+        list(cohort.enrollments.select_for_update().filter(status=EnrollmentStatus.ACTIVE))
+        _modules, report = cohort_progress(cohort, today=timezone.localdate())
+        eligible = [trainee.enrollment.pk for trainee in report if trainee.may_graduate]
+        return Enrollment.objects.filter(pk__in=eligible).update(
+            status=EnrollmentStatus.GRADUATED, graduated_at=timezone.now()
+        )
 
 
 def attendance_warnings_send(*, today: date | None = None) -> int:
@@ -309,8 +307,6 @@ def attendance_warnings_send(*, today: date | None = None) -> int:
     a unique constraint before its email is queued, so a rerun in the same week sends
     nothing more. Returns how many warnings were queued.
     """
-    from curriculum.progress import cohort_progress
-
     today = today or timezone.localdate()
     week_of = today - timedelta(days=today.weekday())
     queued = 0
@@ -502,18 +498,29 @@ def certificate_email_send(*, certificate_id: int) -> bool:
     return True
 
 
+def _certificate_close(*, certificate: Certificate, status: str, reason: str, refused: str) -> Certificate:
+    """Lock a valid certificate and mark it revoked or superseded with the reason; `refused` says why not."""
+    certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
+    if certificate.status != CertificateStatus.VALID:
+        raise TrainingError(refused)
+    certificate.status = status
+    certificate.revoked_reason = reason.strip()
+    certificate.revoked_at = timezone.now()
+    certificate.save(update_fields=["status", "revoked_reason", "revoked_at"])
+    return certificate
+
+
 def certificate_revoke(*, certificate: Certificate, actor, reason: str) -> Certificate:
     """Revoke a certificate with a reason; the verification page then says it is revoked."""
     if not reason.strip():
         raise TrainingError(_("Give the reason for revoking the certificate."))
     with transaction.atomic():
-        certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
-        if certificate.status != CertificateStatus.VALID:
-            raise TrainingError(_("Only a valid certificate can be revoked."))
-        certificate.status = CertificateStatus.REVOKED
-        certificate.revoked_reason = reason.strip()
-        certificate.revoked_at = timezone.now()
-        certificate.save(update_fields=["status", "revoked_reason", "revoked_at"])
+        certificate = _certificate_close(
+            certificate=certificate,
+            status=CertificateStatus.REVOKED,
+            reason=reason,
+            refused=_("Only a valid certificate can be revoked."),
+        )
     logger.info("Certificate %s revoked by %s", certificate.number, actor)
     return certificate
 
@@ -523,13 +530,12 @@ def certificate_reissue(*, certificate: Certificate, actor, reason: str) -> Cert
     if not reason.strip():
         raise TrainingError(_("Give the reason for reissuing the certificate."))
     with transaction.atomic():
-        old = Certificate.objects.select_for_update().select_related("enrollment").get(pk=certificate.pk)
-        if old.status != CertificateStatus.VALID:
-            raise TrainingError(_("Only a valid certificate can be reissued."))
-        old.status = CertificateStatus.SUPERSEDED
-        old.revoked_reason = reason.strip()
-        old.revoked_at = timezone.now()
-        old.save(update_fields=["status", "revoked_reason", "revoked_at"])
+        old = _certificate_close(
+            certificate=certificate,
+            status=CertificateStatus.SUPERSEDED,
+            reason=reason,
+            refused=_("Only a valid certificate can be reissued."),
+        )
         enrollment = Enrollment.objects.select_related("applicant", "cohort__branch", "cohort__curriculum").get(
             pk=old.enrollment_id
         )

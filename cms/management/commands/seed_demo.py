@@ -252,22 +252,8 @@ class Command(BaseCommand):
             return
         today = timezone.localdate()
         starts_on = today - timedelta(weeks=6, days=today.weekday())
-        past_round = RecruitmentRound.objects.create(
-            title=content.PAST_ROUND_TITLE,
-            opens_on=starts_on - timedelta(days=60),
-            closes_on=starts_on - timedelta(days=30),
-            cohort_starts_on=starts_on,
-            capacity=20,
-            is_closed=True,
-        )
-        cohort = Cohort.objects.create(
-            number=DEMO_COHORT_NUMBER,
-            branch=branch,
-            curriculum=Curriculum.objects.get(name=DEFAULT_CURRICULUM_NAME),
-            round=past_round,
-            starts_on=starts_on,
-            capacity=20,
-            status=CohortStatus.TRAINING,
+        cohort = self._past_cohort(
+            DEMO_COHORT_NUMBER, content.PAST_ROUND_TITLE, branch, starts_on, CohortStatus.TRAINING
         )
         trainer = get_user_model().objects.get(username="trainer")
         cohort.trainers.add(trainer)
@@ -275,19 +261,17 @@ class Command(BaseCommand):
         district = District.objects.filter(branch=branch).first()
         rng = random.Random(DEMO_COHORT_NUMBER)
         for number, name in enumerate(content.DEMO_TRAINEES):
-            applicant = Applicant.objects.create(
-                round=past_round,
+            applicant = self._past_applicant(
+                cohort,
+                district,
                 name=name,
                 mobile=f"0106666{number:04d}",
                 email=f"trainee{number:02d}@example.com",
                 birth_year=1982 + number % 10,
-                district=district,
-                preferred_branch=branch,
                 source=Source.REFERRAL,
-                status=ApplicantStatus.ACCEPTED,
+                step=(ApplicantStatus.INTERVIEW, ApplicantStatus.ACCEPTED),
+                actor=hr,
             )
-            applicant.events.create(to_status=ApplicantStatus.SUBMITTED)
-            applicant.events.create(from_status=ApplicantStatus.INTERVIEW, to_status=ApplicantStatus.ACCEPTED, actor=hr)
             enrollment_enrol(cohort=cohort, applicant=applicant, actor=hr)
         cells = {}
         for enrollment in cohort.enrollments.all():
@@ -316,41 +300,24 @@ class Command(BaseCommand):
         """Create a cohort that finished its training: graduates with certificates, released into the pool."""
         if Cohort.objects.filter(number=DEMO_GRADUATED_COHORT_NUMBER).exists():
             return
-        today = timezone.localdate()
-        starts_on = today - timedelta(days=150)
-        past_round = RecruitmentRound.objects.create(
-            title=content.GRADUATED_ROUND_TITLE,
-            opens_on=starts_on - timedelta(days=60),
-            closes_on=starts_on - timedelta(days=30),
-            cohort_starts_on=starts_on,
-            capacity=10,
-            is_closed=True,
-        )
-        cohort = Cohort.objects.create(
-            number=DEMO_GRADUATED_COHORT_NUMBER,
-            branch=branch,
-            curriculum=Curriculum.objects.get(name=DEFAULT_CURRICULUM_NAME),
-            round=past_round,
-            starts_on=starts_on,
-            capacity=10,
-            status=CohortStatus.COMPLETED,
+        starts_on = timezone.localdate() - timedelta(days=150)
+        cohort = self._past_cohort(
+            DEMO_GRADUATED_COHORT_NUMBER, content.GRADUATED_ROUND_TITLE, branch, starts_on, CohortStatus.COMPLETED
         )
         hr = get_user_model().objects.get(username="hr")
         district = District.objects.filter(branch=branch).first()
         for number, name in enumerate(content.DEMO_GRADUATES):
-            applicant = Applicant.objects.create(
-                round=past_round,
+            applicant = self._past_applicant(
+                cohort,
+                district,
                 name=name,
                 mobile=f"0106667{number:04d}",
                 email=f"graduate{number:02d}@example.com",
                 birth_year=1980 + number,
-                district=district,
-                preferred_branch=branch,
                 source=Source.BRANCH,
-                status=ApplicantStatus.ENROLLED,
+                step=(ApplicantStatus.ACCEPTED, ApplicantStatus.ENROLLED),
+                actor=hr,
             )
-            applicant.events.create(to_status=ApplicantStatus.SUBMITTED)
-            applicant.events.create(from_status=ApplicantStatus.ACCEPTED, to_status=ApplicantStatus.ENROLLED, actor=hr)
             # The first four registered with the association; the others are still waiting for it.
             registered = number < 4
             enrollment = Enrollment.objects.create(
@@ -368,6 +335,37 @@ class Command(BaseCommand):
             certificate = certificate_issue(enrollment=enrollment, actor=hr, render_later=False)
             certificate_render(certificate_id=certificate.pk)
         cohort_release(cohort=cohort)
+
+    def _past_cohort(self, number: int, round_title: str, branch: Branch, starts_on, status: str) -> Cohort:
+        """Create a cohort of the default curriculum and the closed round that fed it."""
+        past_round = RecruitmentRound.objects.create(
+            title=round_title,
+            opens_on=starts_on - timedelta(days=60),
+            closes_on=starts_on - timedelta(days=30),
+            cohort_starts_on=starts_on,
+            capacity=20,
+            is_closed=True,
+        )
+        return Cohort.objects.create(
+            number=number,
+            branch=branch,
+            curriculum=Curriculum.objects.get(name=DEFAULT_CURRICULUM_NAME),
+            round=past_round,
+            starts_on=starts_on,
+            capacity=20,
+            status=status,
+        )
+
+    def _past_applicant(
+        self, cohort: Cohort, district: District, *, step: tuple[str, str], actor, **fields
+    ) -> Applicant:
+        """Create an applicant of the cohort's round who got as far as `step` (from, to) before the demo."""
+        applicant = Applicant.objects.create(
+            round=cohort.round, district=district, preferred_branch=cohort.branch, status=step[1], **fields
+        )
+        applicant.events.create(to_status=ApplicantStatus.SUBMITTED)
+        applicant.events.create(from_status=step[0], to_status=step[1], actor=actor)
+        return applicant
 
     def _seed_logins(self, branches: dict[str, Branch]) -> None:
         User = get_user_model()
