@@ -201,7 +201,9 @@ LOGIN_URL = "wagtailadmin_login"
 # English for the admin in their account settings, which Wagtail applies itself.
 LANGUAGE_CODE = "ko"
 LANGUAGES = [("ko", "한국어"), ("en", "English")]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# Ours first; the overrides correct Django's and Wagtail's own Korean catalogues.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale" / "overrides"]
+FORMAT_MODULE_PATH = ["config.formats"]
 TIME_ZONE = "Asia/Seoul"
 USE_I18N = True
 USE_TZ = True
