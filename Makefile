@@ -1,4 +1,5 @@
-# `make run` starts the demo site and worker; `make test` runs every test.
+# `make run` starts the demo site and worker (`make run ADDRESS=0.0.0.0:8000` to serve
+# elsewhere); `make test` runs every test.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
@@ -24,14 +25,14 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(PY)
 	$(PY) -m pip install --quiet -r requirements-dev.txt
 	touch $@ $(VENV)/.installed-run
 
+# Links in emails and the sitemap point at the address served, unless SITE_URL is set.
+run: export SITE_URL ?= http://$(ADDRESS)
 run: $(VENV)/.installed-run
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py setup
 	$(PY) manage.py seed_demo
-	@echo "Site:  http://$(ADDRESS)/    Admin: http://$(ADDRESS)/admin/    (Ctrl-C stops both)"
-	@trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	$(PY) manage.py qcluster & worker=$$!; \
-	$(PY) manage.py runserver $(ADDRESS)
+	@echo "Site:  $(SITE_URL)/    Admin: $(SITE_URL)/admin/    (Ctrl-C stops both)"
+	exec $(PY) manage.py devserver $(ADDRESS)
 
 test: $(VENV)/.installed-dev
 	$(PY) -m pytest

@@ -4,7 +4,8 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import path
@@ -25,14 +26,20 @@ from curriculum.models import Cohort, EnrollmentStatus
 def _members_for(user):
     if not user.has_perm("assignments.view_poolmember"):
         raise PermissionDenied
-    return PoolMember.objects.visible_to(user).select_related("branch", "enrollment__applicant", "enrollment__cohort")
+    return PoolMember.objects.visible_to(user).select_related(
+        "branch", "enrollment__applicant", "enrollment__cohort__branch", "released_by"
+    )
 
 
 class ReleaseForm(forms.Form):
     cohort = forms.ModelChoiceField(
         label=gettext_lazy("Cohort"),
         queryset=Cohort.objects.none(),
-        error_messages={"invalid_choice": gettext_lazy("That cohort has no graduates waiting for the pool.")},
+        empty_label=gettext_lazy("Choose a cohort"),
+        error_messages={
+            "required": gettext_lazy("Choose the cohort whose graduates to release; nothing was released."),
+            "invalid_choice": gettext_lazy("That cohort has no graduates waiting for the pool."),
+        },
     )
 
     def __init__(self, *args, **kwargs):
@@ -57,7 +64,34 @@ class PoolIndexView(IndexView):
             context["release_form"] = ReleaseForm()
         members = _members_for(self.request.user)
         context["summary"] = {"members": members.count(), "assignable": members.assignable().count()}
+        context["branches"] = _totals_per_branch(members)
         return context
+
+
+def _totals_per_branch(members) -> list[dict]:
+    """Return, for each branch with members, how many there are, how many are assignable, and their capacity."""
+    assignable = Q(enrollment__registered_on__isnull=False) & ~Q(enrollment__registration_number="")
+    rows = (
+        members.order_by()
+        .values("branch__sort_order", "branch__name")
+        .annotate(
+            member_count=Count("pk"),
+            assignable_count=Count("pk", filter=assignable),
+            total_capacity=Sum("capacity"),
+            assignable_capacity=Coalesce(Sum("capacity", filter=assignable), 0),
+        )
+        .order_by("branch__sort_order", "branch__name")
+    )
+    return [
+        {
+            "branch": row["branch__name"],
+            "members": row["member_count"],
+            "assignable": row["assignable_count"],
+            "capacity": row["total_capacity"],
+            "assignable_capacity": row["assignable_capacity"],
+        }
+        for row in rows
+    ]
 
 
 class PoolEditView(EditView):
@@ -96,6 +130,15 @@ class PoolViewSet(ModelViewSet):
             label=gettext_lazy("released at"),
             accessor=lambda m: date_format(localtime(m.released_at), "DATE_FORMAT"),
             sort_key="released_at",
+        ),
+        Column(
+            "released_by",
+            label=gettext_lazy("released by"),
+            accessor=lambda m: (
+                (m.released_by.get_full_name() or m.released_by.get_username())
+                if m.released_by
+                else _("Daily release (automatic)")
+            ),
         ),
     ]
 

@@ -15,14 +15,21 @@ logger = logging.getLogger(__name__)
 
 
 def pool_release(*, enrollment: Enrollment, actor=None) -> tuple[PoolMember, bool]:
-    """Release a graduate into their branch's pool; return (member, created). Releasing twice is harmless."""
-    if enrollment.status != EnrollmentStatus.GRADUATED:
-        raise TrainingError(_("Only a graduate can be released into the pool."))
+    """Release a graduate into their branch's pool; return (member, created). Releasing twice is harmless.
+
+    `actor` is the HR user who released them by hand, or None for the daily release.
+    """
     with transaction.atomic():
+        # Read the status under a lock: a caller's copy may be stale, and release follows graduation only.
+        enrollment = Enrollment.objects.select_for_update().select_related("cohort").get(pk=enrollment.pk)
+        if enrollment.status != EnrollmentStatus.GRADUATED:
+            raise TrainingError(_("Only a graduate can be released into the pool."))
         member, created = PoolMember.objects.get_or_create(
             enrollment=enrollment,
             defaults={"branch_id": enrollment.cohort.branch_id, "released_at": timezone.now(), "released_by": actor},
         )
+    if created:
+        logger.info("Pool: enrollment %s released by %s", enrollment.pk, actor or "the daily release")
     return member, created
 
 

@@ -1,7 +1,9 @@
 """StreamField blocks shared by every page type; each renders templates/blocks/<name>.html."""
 
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from wagtail import blocks
+from wagtail.blocks.struct_block import StructBlockValidationError
 from wagtail.images.blocks import ImageChooserBlock
 
 RICH_TEXT_FEATURES = ["h2", "h3", "bold", "italic", "ol", "ul", "link", "hr"]
@@ -92,19 +94,52 @@ class QuestionAnswerBlock(blocks.StructBlock):
 class CallToActionBlock(blocks.StructBlock):
     title = blocks.CharBlock(label=_("title"), max_length=120)
     text = blocks.TextBlock(label=_("text"), required=False)
-    link_page = blocks.PageChooserBlock(label=_("link to a page"), required=False)
+    calls_enquiry_phone = blocks.BooleanBlock(
+        label=_("call the enquiry number"),
+        required=False,
+        help_text=_("The button calls the enquiry number of the site settings and shows it"),
+    )
+    link_page = blocks.PageChooserBlock(label=_("or link to a page"), required=False)
     link_url = blocks.CharBlock(
         label=_("or link to an address"),
         max_length=200,
         required=False,
-        help_text=_("e.g. tel:02-2187-2663 or https://..."),
+        help_text=_("e.g. https://..."),
     )
-    link_label = blocks.CharBlock(label=_("button label"), max_length=40)
+    link_label = blocks.CharBlock(
+        label=_("button label"),
+        max_length=40,
+        required=False,
+        help_text=_("Needed for a link; a call button says “Call” and the number"),
+    )
 
     class Meta:
         icon = "pick"
         label = _("Call to action")
         template = "blocks/call_to_action.html"
+
+    def clean(self, value):
+        value = super().clean(value)
+        if (value["link_page"] or value["link_url"]) and not value["link_label"] and not value["calls_enquiry_phone"]:
+            raise StructBlockValidationError(
+                block_errors={"link_label": ValidationError(_("Give the button a label."))}
+            )
+        return value
+
+
+class EnquiryPhoneBlock(blocks.StructBlock):
+    """A sentence followed by the enquiry number and hours of the site settings, so the number has one source."""
+
+    text = blocks.CharBlock(
+        label=_("text"),
+        max_length=200,
+        help_text=_("Shown before the number, e.g. 더 궁금한 점은 대표 전화로 문의해 주세요."),
+    )
+
+    class Meta:
+        icon = "mobile-alt"
+        label = _("Enquiry phone")
+        template = "blocks/enquiry_phone.html"
 
 
 class BodyBlock(blocks.StreamBlock):
@@ -118,8 +153,10 @@ class BodyBlock(blocks.StreamBlock):
     steps = StepsBlock()
     question_answer = QuestionAnswerBlock()
     call_to_action = CallToActionBlock()
+    enquiry_phone = EnquiryPhoneBlock()
 
 
 class FaqBlock(blocks.StreamBlock):
     heading = HeadingBlock()
     question_answer = QuestionAnswerBlock()
+    enquiry_phone = EnquiryPhoneBlock()

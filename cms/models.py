@@ -127,6 +127,16 @@ class HomePage(BasePage):
         return context
 
 
+def districts_by_province(districts) -> list[tuple[str, list[str]]]:
+    """Return (province label, district names) for each province that has one of the districts."""
+    districts = list(districts)
+    return [
+        (label, [d.name for d in districts if d.province == value])
+        for value, label in Province.choices
+        if any(d.province == value for d in districts)
+    ]
+
+
 class BranchIndexPage(BasePage):
     parent_page_types = ["cms.HomePage"]
     subpage_types = ["cms.BranchPage"]
@@ -137,9 +147,18 @@ class BranchIndexPage(BasePage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        context["branch_pages"] = (
-            BranchPage.objects.live().child_of(self).select_related("branch").order_by("branch__sort_order")
+        # The districts of every branch come in one query, so a visitor finds the
+        # branch serving where she lives without opening each page.
+        branch_pages = list(
+            BranchPage.objects.live()
+            .child_of(self)
+            .select_related("branch")
+            .prefetch_related("branch__districts")
+            .order_by("branch__sort_order")
         )
+        context["branch_pages"] = [
+            (branch_page, districts_by_province(branch_page.branch.districts.all())) for branch_page in branch_pages
+        ]
         return context
 
 
@@ -167,12 +186,7 @@ class BranchPage(BasePage):
 
     def get_context(self, request, *args, **kwargs):
         context = super().get_context(request, *args, **kwargs)
-        districts = list(District.objects.filter(branch_id=self.branch_id))
-        context["districts_by_province"] = [
-            (label, [d.name for d in districts if d.province == value])
-            for value, label in Province.choices
-            if any(d.province == value for d in districts)
-        ]
+        context["districts_by_province"] = districts_by_province(District.objects.filter(branch_id=self.branch_id))
         return context
 
 
@@ -443,8 +457,8 @@ class ApplyPage(RoutablePageMixin, BasePage):
     done_text = models.TextField(
         _("what happens next"),
         default=(
-            "지원서가 접수되었습니다. "
-            "입력하신 이메일로 접수 확인 메일과 지원 현황을 볼 수 있는 링크를 보내 드렸습니다. "
+            # True for a new application and for a repeated one alike: the page must not tell them apart.
+            "지원서를 받았습니다. 지원 현황을 볼 수 있는 링크를 이메일로 보내 드렸습니다. "
             "영업일 기준 3일 안에 희망하신 지점에서 지원 상담 일정을 안내해 드립니다."
         ),
         help_text=_("Shown after a successful application"),

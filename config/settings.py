@@ -29,6 +29,9 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 SITE_URL = env_url("SITE_URL", "http://127.0.0.1:8000", schemes=("http", "https"))
+# In development the address `make run ADDRESS=...` serves (its SITE_URL) is allowed too.
+if DEBUG and urlsplit(SITE_URL).hostname not in ALLOWED_HOSTS:
+    ALLOWED_HOSTS.append(urlsplit(SITE_URL).hostname)
 
 INSTALLED_APPS = [
     "cms",

@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
@@ -32,8 +33,10 @@ from curriculum.models import (
     Attendance,
     AttendanceStatus,
     Certificate,
+    CertificateStatus,
     Cohort,
     EnrollmentStatus,
+    ModuleResult,
     ModuleResultChange,
 )
 from curriculum.progress import cohort_progress
@@ -108,6 +111,11 @@ class CohortViewSet(ModelViewSet):
             path("<int:pk>/attendance/<str:day>/", cohort_attendance, name="attendance_day"),
             path("<int:pk>/graduation/", cohort_graduation, name="graduation"),
             path("<int:pk>/trainees/<int:enrollment_pk>/", cohort_trainee, name="trainee"),
+            path(
+                "<int:pk>/trainees/<int:enrollment_pk>/graduate-early/",
+                enrollment_graduate_early,
+                name="graduate_early",
+            ),
             path("<int:pk>/trainees/<int:enrollment_pk>/certificate/", certificate_issue, name="certificate_issue"),
             path("<int:pk>/certificates/<int:certificate_pk>/pdf/", certificate_pdf, name="certificate_pdf"),
             path("<int:pk>/certificates/batch/", certificate_batch_start, name="certificate_batch_start"),
@@ -175,6 +183,7 @@ def cohort_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
         .annotate(meetings=Count("pk"), attended=Count("pk", filter=Q(status__in=ATTENDED)))
         .order_by("day")
     ]
+    in_training = [trainee for trainee in trainees if trainee.enrollment.status == EnrollmentStatus.ACTIVE]
     return _cohort_page(
         request,
         "cohort_dashboard.html",
@@ -182,16 +191,28 @@ def cohort_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
         _("Cohort dashboard"),
         modules=modules,
         trainees=trainees,
-        daily=daily,
-        at_risk=sum(1 for trainee in trainees if trainee.at_risk),
+        daily=_label_chart_days(daily),
+        # Graduates are past risk: only those still in training are counted and flagged.
+        at_risk=sum(1 for trainee in in_training if trainee.at_risk),
+        in_training=len(in_training),
+        graduated=len(trainees) - len(in_training),
+        left=cohort.enrollments.filter(status=EnrollmentStatus.LEFT).count(),
         threshold=settings.GRADUATION_ATTENDANCE_PERCENT,
-        meeting_day=_latest_meeting_day(cohort, today),
     )
 
 
-def _latest_meeting_day(cohort: Cohort, today) -> object:
-    days = [day for day in services.meeting_days(cohort) if day <= today]
-    return days[-1] if days else None
+# Up to this many meeting days, every bar of the attendance chart carries its date.
+CHART_DAYS_ALL_LABELLED = 15
+
+
+def _label_chart_days(daily: list[dict]) -> list[dict]:
+    """Mark the bars whose date is printed under the chart: all of a short run, else each week's first meeting."""
+    previous_week = None
+    for row in daily:
+        week = row["day"].isocalendar()[:2]
+        row["labelled"] = len(daily) <= CHART_DAYS_ALL_LABELLED or week != previous_week
+        previous_week = week
+    return daily
 
 
 def _cell_name(enrollment_id: int, module_id: int) -> str:
@@ -200,7 +221,11 @@ def _cell_name(enrollment_id: int, module_id: int) -> str:
 
 @require_http_methods(["GET", "POST"])
 def cohort_marks(request: HttpRequest, pk: int) -> HttpResponse:
-    """Show the marking grid (trainees × modules); a trainer marks many cells and saves once."""
+    """Show the marking grid (trainees × modules); a trainer marks many cells and saves once.
+
+    Trainees in training come first and are editable. Below them, those who graduated or
+    left keep their marks on show, read-only and labelled (수료 / 중도 퇴소).
+    """
     cohort = _get_cohort_for_user(request, pk)
     errors: dict[tuple[int, int], str] = {}
     typed: dict[tuple[int, int], str] = {}
@@ -219,26 +244,43 @@ def cohort_marks(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("%(count)s marks saved.") % {"count": changed})
             return redirect("cohorts:marks", pk=cohort.pk)
-    modules, trainees = cohort_progress(cohort, today=timezone.localdate())
+    modules = list(cohort.curriculum.modules.all())
+    results = {(r.enrollment_id, r.module_id): r for r in ModuleResult.objects.filter(enrollment__cohort=cohort)}
+    enrollments = sorted(
+        cohort.enrollments.select_related("applicant"),
+        key=lambda e: (e.status != EnrollmentStatus.ACTIVE, e.applicant.name, e.pk),
+    )
     rows = []
-    for trainee in trainees:
+    for enrollment in enrollments:
+        editable = enrollment.status == EnrollmentStatus.ACTIVE
         cells = []
         for module in modules:
-            key = (trainee.enrollment.pk, module.pk)
-            result = trainee.results.get(module.pk)
-            saved = "" if result is None else (str(result.score) if module.assessment == "score" else result.status)
+            key = (enrollment.pk, module.pk)
+            result = results.get(key)
+            saved = services.mark_as_typed(result)
             cells.append(
                 {
                     "module": module,
                     "name": _cell_name(*key),
-                    "value": typed.get(key, saved),
+                    # A locked row always shows what is saved, whatever a refused post said.
+                    "value": typed.get(key, saved) if editable else saved,
                     "result": result,
                     "error": errors.get(key),
                 }
             )
-        rows.append({"trainee": trainee, "cells": cells})
+        rows.append(
+            {"enrollment": enrollment, "locked": "" if editable else enrollment.get_status_display(), "cells": cells}
+        )
+    editable_rows = [row for row in rows if not row["locked"]]
     return _cohort_page(
-        request, "cohort_marks.html", cohort, _("Marking grid"), modules=modules, rows=rows, error_count=len(errors)
+        request,
+        "cohort_marks.html",
+        cohort,
+        _("Marking grid"),
+        modules=modules,
+        rows=editable_rows,
+        locked_rows=rows[len(editable_rows) :],
+        error_count=len(errors),
     )
 
 
@@ -262,38 +304,57 @@ def cohort_mark_history(request: HttpRequest, pk: int, enrollment_pk: int, modul
 
 @require_http_methods(["GET", "POST"])
 def cohort_attendance(request: HttpRequest, pk: int, day: str | None = None) -> HttpResponse:
-    """Take the morning meeting's attendance: everyone present by default, one tap per exception."""
+    """Take the morning meeting's attendance: everyone present by default, one tap per exception.
+
+    Only the days that can be saved are offered: meeting days of the cohort up to today.
+    The sheet lists the trainees in training; on a past day, those who have since
+    graduated or left show what was recorded for them, read-only.
+    """
     cohort = _get_cohort_for_user(request, pk)
     today = timezone.localdate()
     days = services.meeting_days(cohort)
+    open_days = [meeting for meeting in days if meeting <= today]
+    title = _("Morning meeting attendance")
     if day is None:
-        chosen = _latest_meeting_day(cohort, today) or (days[0] if days else None)
-        if chosen is None:
-            raise Http404
-        return redirect("cohorts:attendance_day", pk=cohort.pk, day=chosen.isoformat())
+        if open_days:
+            return redirect("cohorts:attendance_day", pk=cohort.pk, day=open_days[-1].isoformat())
+        return _cohort_page(
+            request, "cohort_attendance.html", cohort, title, day=None, first_day=days[0] if days else None
+        )
     try:
         chosen = date.fromisoformat(day)
     except ValueError:
         raise Http404 from None
     if chosen not in days:
         raise Http404
-    enrollments = list(
-        cohort.enrollments.filter(status=EnrollmentStatus.ACTIVE)
-        .select_related("applicant")
-        .order_by("applicant__name")
-    )
+    if chosen > today:
+        messages.info(
+            request,
+            _("The attendance of %(day)s can be taken from that day on.")
+            % {"day": date_format(chosen, "MONTH_DAY_FORMAT")},
+        )
+        return redirect("cohorts:attendance", pk=cohort.pk)
+    enrollments = list(cohort.enrollments.select_related("applicant").order_by("applicant__name", "pk"))
+    active = [enrollment for enrollment in enrollments if enrollment.status == EnrollmentStatus.ACTIVE]
     recorded = {
         row.enrollment_id: row.status for row in Attendance.objects.filter(enrollment__cohort=cohort, day=chosen)
     }
+    others = [
+        (enrollment, recorded[enrollment.pk], enrollment.get_status_display())
+        for enrollment in enrollments
+        if enrollment.status != EnrollmentStatus.ACTIVE and enrollment.pk in recorded
+    ]
+    is_recorded = any(enrollment.pk in recorded for enrollment in active)
     reason = ""
     if request.method == "POST":
         if not request.user.has_perm("curriculum.mark_cohort"):
             raise PermissionDenied
-        exceptions = {}
-        for enrollment in enrollments:
-            status = request.POST.get(f"a-{enrollment.pk}", AttendanceStatus.PRESENT)
-            if status != AttendanceStatus.PRESENT:
-                exceptions[enrollment.pk] = status
+        # Every posted row goes to the service, which refuses anyone not on the sheet by name.
+        exceptions = {
+            int(name[2:]): status
+            for name, status in request.POST.items()
+            if name.startswith("a-") and name[2:].isdigit() and status != AttendanceStatus.PRESENT
+        }
         reason = request.POST.get("reason", "")[:200]
         try:
             changed = services.attendance_save(
@@ -301,23 +362,23 @@ def cohort_attendance(request: HttpRequest, pk: int, day: str | None = None) -> 
             )
         except services.TrainingError as error:
             messages.error(request, str(error))
-            recorded = {e.pk: request.POST.get(f"a-{e.pk}", AttendanceStatus.PRESENT) for e in enrollments}
+            recorded = {e.pk: request.POST.get(f"a-{e.pk}", AttendanceStatus.PRESENT) for e in active}
         else:
             messages.success(request, _("Attendance saved (%(count)s changed).") % {"count": changed})
             return redirect("cohorts:attendance_day", pk=cohort.pk, day=chosen.isoformat())
-    position = days.index(chosen)
+    position = open_days.index(chosen)
     return _cohort_page(
         request,
         "cohort_attendance.html",
         cohort,
-        _("Morning meeting attendance"),
+        title,
         day=chosen,
         is_past=chosen < today,
-        is_future=chosen > today,
-        is_recorded=bool(recorded),
-        previous_day=days[position - 1] if position else None,
-        next_day=days[position + 1] if position + 1 < len(days) and days[position + 1] <= today else None,
-        rows=[(e, recorded.get(e.pk, AttendanceStatus.PRESENT)) for e in enrollments],
+        is_recorded=is_recorded,
+        previous_day=open_days[position - 1] if position else None,
+        next_day=open_days[position + 1] if position + 1 < len(open_days) else None,
+        rows=[(e, recorded.get(e.pk, AttendanceStatus.PRESENT)) for e in active],
+        others=others,
         statuses=AttendanceStatus.choices,
         reason=reason,
     )
@@ -353,7 +414,42 @@ def cohort_graduation(request: HttpRequest, pk: int) -> HttpResponse:
         eligible=sum(1 for trainee in trainees if trainee.may_graduate),
         graduates=graduates,
         can_issue=request.user.has_perm("curriculum.issue_certificate"),
+        can_graduate_early=services.may_graduate_early(request.user),
         last_batch=cohort.certificate_batches.first(),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def enrollment_graduate_early(request: HttpRequest, pk: int, enrollment_pk: int) -> HttpResponse:
+    """Ask HR to confirm an early graduation with its reason, then record the decision."""
+    cohort = _get_cohort_for_user(request, pk)
+    if not services.may_graduate_early(request.user):
+        raise PermissionDenied
+    enrollment = get_object_or_404(cohort.enrollments.select_related("applicant"), pk=enrollment_pk)
+    reason, error = "", None
+    if request.method == "POST":
+        reason = request.POST.get("reason", "")[:200]
+        try:
+            services.enrollment_graduate_early(enrollment=enrollment, actor=request.user, reason=reason)
+        except services.TrainingError as refused:
+            if reason.strip():
+                messages.error(request, str(refused))
+                return redirect("cohorts:graduation", pk=cohort.pk)
+            error = str(refused)
+        else:
+            messages.success(request, _("%(name)s graduated early.") % {"name": enrollment.applicant.name})
+            return redirect("cohorts:trainee", pk=cohort.pk, enrollment_pk=enrollment.pk)
+    if enrollment.status != EnrollmentStatus.ACTIVE:
+        messages.error(request, _("Only a trainee in training can graduate."))
+        return redirect("cohorts:trainee", pk=cohort.pk, enrollment_pk=enrollment.pk)
+    return _cohort_page(
+        request,
+        "enrollment_graduate_early.html",
+        cohort,
+        _("Graduate %(name)s early") % {"name": enrollment.applicant.name},
+        enrollment=enrollment,
+        reason=reason,
+        error=error,
     )
 
 
@@ -361,7 +457,7 @@ def cohort_graduation(request: HttpRequest, pk: int) -> HttpResponse:
 def cohort_trainee(request: HttpRequest, pk: int, enrollment_pk: int) -> HttpResponse:
     """Edit a trainee's milestones: the licensing exam, registration training hours, registration."""
     cohort = _get_cohort_for_user(request, pk)
-    enrollment = get_object_or_404(cohort.enrollments.select_related("applicant"), pk=enrollment_pk)
+    enrollment = get_object_or_404(cohort.enrollments.select_related("applicant", "graduated_by"), pk=enrollment_pk)
     can_edit = request.user.has_perm("curriculum.mark_cohort") or request.user.has_perm("curriculum.change_cohort")
     form = MilestoneForm(request.POST or None, instance=enrollment)
     if request.method == "POST":
@@ -379,14 +475,16 @@ def cohort_trainee(request: HttpRequest, pk: int, enrollment_pk: int) -> HttpRes
         enrollment=enrollment,
         form=form,
         can_edit=can_edit,
-        certificates=enrollment.certificates.select_related("replaces").order_by("-created_at"),
+        certificates=enrollment.certificates.select_related("replaces", "revoked_by").order_by("-created_at"),
+        has_valid_certificate=enrollment.certificates.filter(status=CertificateStatus.VALID).exists(),
         can_issue=request.user.has_perm("curriculum.issue_certificate"),
     )
 
 
 def _certificate_for_user(request: HttpRequest, cohort_pk: int, certificate_pk: int) -> Certificate:
     cohort = _get_cohort_for_user(request, cohort_pk)
-    return get_object_or_404(Certificate.objects.filter(enrollment__cohort=cohort), pk=certificate_pk)
+    certificates = Certificate.objects.filter(enrollment__cohort=cohort).select_related("enrollment__cohort__branch")
+    return get_object_or_404(certificates, pk=certificate_pk)
 
 
 @require_POST
@@ -404,24 +502,44 @@ def certificate_issue(request: HttpRequest, pk: int, enrollment_pk: int) -> Http
     return redirect("cohorts:trainee", pk=cohort.pk, enrollment_pk=enrollment.pk)
 
 
-@require_POST
+@require_http_methods(["GET", "POST"])
 @permission_required("curriculum.issue_certificate", raise_exception=True)
 def certificate_change(request: HttpRequest, pk: int, certificate_pk: int, action: str) -> HttpResponse:
-    """Revoke a certificate, or reissue it under a new number; both need a reason."""
+    """Ask to confirm revoking a certificate, or reissuing it under a new number, with the reason; then do it."""
     certificate = _certificate_for_user(request, pk, certificate_pk)
     change = {"revoke": services.certificate_revoke, "reissue": services.certificate_reissue}.get(action)
     if change is None:
         raise Http404
-    try:
-        result = change(certificate=certificate, actor=request.user, reason=request.POST.get("reason", "")[:200])
-    except services.TrainingError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(
-            request,
-            _("Done: %(number)s is now %(status)s.") % {"number": result.number, "status": result.get_status_display()},
-        )
-    return redirect("cohorts:trainee", pk=pk, enrollment_pk=certificate.enrollment_id)
+    reason, error = "", None
+    if request.method == "POST":
+        reason = request.POST.get("reason", "")[:200]
+        try:
+            result = change(certificate=certificate, actor=request.user, reason=reason)
+        except services.TrainingError as refused:
+            if reason.strip():
+                messages.error(request, str(refused))
+                return redirect("cohorts:trainee", pk=pk, enrollment_pk=certificate.enrollment_id)
+            error = str(refused)
+        else:
+            messages.success(
+                request,
+                _("Done: %(number)s is now %(status)s.")
+                % {"number": result.number, "status": result.get_status_display()},
+            )
+            return redirect("cohorts:trainee", pk=pk, enrollment_pk=certificate.enrollment_id)
+    if certificate.status != CertificateStatus.VALID:
+        return redirect("cohorts:trainee", pk=pk, enrollment_pk=certificate.enrollment_id)
+    title = _("Revoke certificate %(number)s") if action == "revoke" else _("Reissue certificate %(number)s")
+    return _cohort_page(
+        request,
+        "certificate_change.html",
+        certificate.enrollment.cohort,
+        title % {"number": certificate.number},
+        certificate=certificate,
+        action=action,
+        reason=reason,
+        error=error,
+    )
 
 
 @require_http_methods(["GET"])

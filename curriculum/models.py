@@ -8,6 +8,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
@@ -196,6 +197,16 @@ class Enrollment(models.Model):
     )
     enrolled_at = models.DateTimeField(_("enrolled at"), auto_now_add=True)
     graduated_at = models.DateTimeField(_("graduated at"), null=True, blank=True)
+    graduated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("graduated by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # Filled only when HR graduated the trainee before the cohort's last day: the reason for the decision.
+    early_graduation_reason = models.CharField(_("reason for graduating early"), max_length=200, blank=True)
     exam_date = models.DateField(_("licensing exam date"), null=True, blank=True)
     exam_score = models.PositiveSmallIntegerField(
         _("licensing exam score"), null=True, blank=True, validators=[MaxValueValidator(100)]
@@ -222,6 +233,11 @@ class Enrollment(models.Model):
                 name="one_active_enrollment_per_person",
             ),
             models.UniqueConstraint(fields=["cohort", "applicant"], name="one_enrollment_per_cohort"),
+            models.CheckConstraint(
+                condition=Q(early_graduation_reason="") | Q(status="graduated"),
+                name="early_graduation_only_for_graduates",
+                violation_error_message=_("Only a graduate can have graduated early."),
+            ),
         ]
 
     def __str__(self) -> str:
@@ -230,6 +246,17 @@ class Enrollment(models.Model):
     @property
     def registration_hours_complete(self) -> bool:
         return self.registration_hours >= REQUIRED_REGISTRATION_HOURS
+
+    @property
+    def graduated_early(self) -> bool:
+        return bool(self.early_graduation_reason)
+
+    @property
+    def training_ended_on(self) -> date:
+        """Return the last day this trainee trained: the day HR graduated them early, or the cohort's last day."""
+        if self.graduated_early:
+            return timezone.localdate(self.graduated_at)
+        return self.cohort.ends_on
 
 
 class ResultStatus(models.TextChoices):
@@ -344,7 +371,10 @@ class CertificateSettings(BaseGenericSetting):
     """Who issues the completion certificates, and the seal printed on them."""
 
     issuer_name = models.CharField(
-        _("issuing authority"), max_length=100, default="CS RC 교육센터장", help_text=_("e.g. ○○생명 CS RC 교육센터장")
+        _("issuing authority"),
+        max_length=100,
+        default="CS RC 교육센터장",
+        help_text=_("e.g. the head of the insurer's CS RC training centre"),
     )
     seal = models.ForeignKey(
         "wagtailimages.Image",
@@ -412,6 +442,14 @@ class Certificate(models.Model):
     )
     revoked_reason = models.CharField(_("reason for revoking"), max_length=200, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("revoked or replaced by"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     pdf = models.FileField(_("PDF"), upload_to="certificates/", blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
@@ -428,6 +466,12 @@ class Certificate(models.Model):
                 fields=["enrollment"],
                 condition=Q(status="valid"),
                 name="one_valid_certificate_per_trainee",
+            ),
+            models.CheckConstraint(
+                # Only valid ones: a revoked or replaced certificate stays the record of what was printed.
+                condition=Q(issued_on__gte=F("ends_on")) | ~Q(status="valid"),
+                name="certificate_issued_after_training_ended",
+                violation_error_message=_("A certificate cannot be dated before the training it certifies ended."),
             ),
         ]
 

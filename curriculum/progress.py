@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db.models import Count, Q
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from curriculum.models import (
@@ -34,6 +35,8 @@ class TraineeProgress:
     attended: int
     at_risk: list[str] = field(default_factory=list)
     missing: list[str] = field(default_factory=list)
+    # What the gate still asks besides the cohort's last day, which only HR may waive (early graduation).
+    missing_besides_the_date: list[str] = field(default_factory=list)
 
     @property
     def attendance_rate(self) -> Decimal | None:
@@ -55,6 +58,15 @@ class TraineeProgress:
     @property
     def may_graduate(self) -> bool:
         return self.enrollment.status == EnrollmentStatus.ACTIVE and not self.missing
+
+    @property
+    def may_graduate_early(self) -> bool:
+        """Return whether only the cohort's last day stands between the trainee and graduation."""
+        return (
+            self.enrollment.status == EnrollmentStatus.ACTIVE
+            and bool(self.missing)
+            and not self.missing_besides_the_date
+        )
 
 
 def module_due(cohort: Cohort, module: Module) -> date:
@@ -114,24 +126,29 @@ def _explain(
     if overdue:
         trainee.at_risk.append(_("Overdue: %(modules)s") % {"modules": ", ".join(overdue)})
 
+    missing = trainee.missing_besides_the_date
     not_passed = [
         m.title
         for m in required
         if not (m.pk in trainee.results and trainee.results[m.pk].status == ResultStatus.PASSED)
     ]
     if not_passed:
-        trainee.missing.append(_("Required modules not passed: %(modules)s") % {"modules": ", ".join(not_passed)})
+        missing.append(_("Required modules not passed: %(modules)s") % {"modules": ", ".join(not_passed)})
     if rate is None:
-        trainee.missing.append(_("No attendance recorded yet"))
+        missing.append(_("No attendance recorded yet"))
     elif rate < threshold:
-        trainee.missing.append(
-            _("Attendance %(rate)s%%, needs %(threshold)s%%") % {"rate": rate, "threshold": threshold}
-        )
+        missing.append(_("Attendance %(rate)s%%, needs %(threshold)s%%") % {"rate": rate, "threshold": threshold})
     enrollment = trainee.enrollment
     if not enrollment.exam_passed:
-        trainee.missing.append(_("Licensing exam not passed"))
+        recorded = enrollment.exam_date is not None or enrollment.exam_score is not None
+        missing.append(_("Licensing exam failed") if recorded else _("No licensing exam result recorded"))
     if not enrollment.registration_hours_complete:
-        trainee.missing.append(
+        missing.append(
             _("Registration training %(hours)s of %(required)s hours")
             % {"hours": enrollment.registration_hours, "required": REQUIRED_REGISTRATION_HOURS}
+        )
+    trainee.missing = list(missing)
+    if today < cohort.ends_on:
+        trainee.missing.append(
+            _("Before the cohort ends (last day %(date)s)") % {"date": date_format(cohort.ends_on, "DATE_FORMAT")}
         )

@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django_q.tasks import async_task
 
@@ -40,7 +41,7 @@ from curriculum.models import (
     ModuleResultChange,
     ResultStatus,
 )
-from curriculum.progress import cohort_progress
+from curriculum.progress import TraineeProgress, cohort_progress
 from recruiting.emails import send_templated_email
 from recruiting.models import Applicant, ApplicantStatus
 from recruiting.services import ApplicationError, applicant_enrol
@@ -156,20 +157,17 @@ def _mark_status(module: Module, value: str) -> tuple[str, int | None]:
     return (ResultStatus.PASSED if score >= module.pass_mark else ResultStatus.FAILED), score
 
 
-def marks_save(*, cohort: Cohort, actor, cells: dict[tuple[int, int], str]) -> int:
-    """Save the changed cells of the marking grid in one transaction; return how many changed.
+def mark_as_typed(result: ModuleResult | None) -> str:
+    """Return a saved mark as the grid shows it in its cell: the score, the status, or "" when unmarked."""
+    if result is None:
+        return ""
+    return str(result.score) if result.score is not None else result.status
 
-    `cells` maps (enrollment id, module id) to what the trainer typed: a score for a
-    scored module, "passed" or "failed" for a completion module, "" to leave it unmarked.
-    Every cell is checked before anything is written, so a single bad cell saves nothing.
-    Each change also writes a history row (who, when, what it became).
-    """
-    enrollments = set(cohort.enrollments.filter(status=EnrollmentStatus.ACTIVE).values_list("pk", flat=True))
-    modules = {module.pk: module for module in cohort.curriculum.modules.all()}
-    current = {
-        (result.enrollment_id, result.module_id): result
-        for result in ModuleResult.objects.filter(enrollment__cohort=cohort)
-    }
+
+def _mark_changes(
+    cells: dict[tuple[int, int], str], *, enrollments: dict[int, str], modules: dict[int, Module], current: dict
+) -> dict[tuple[int, int], tuple[str, int | None]]:
+    """Check every typed cell and return the marks that change; raise MarkError naming each bad cell."""
     errors, changes = {}, {}
     for (enrollment_id, module_id), typed in cells.items():
         typed = typed.strip()
@@ -177,6 +175,14 @@ def marks_save(*, cohort: Cohort, actor, cells: dict[tuple[int, int], str]) -> i
             errors[(enrollment_id, module_id)] = _("This cell is not part of the cohort.")
             continue
         existing = current.get((enrollment_id, module_id))
+        if enrollments[enrollment_id] != EnrollmentStatus.ACTIVE:
+            if typed != mark_as_typed(existing):
+                errors[(enrollment_id, module_id)] = (
+                    _("Graduated: this mark can no longer be changed.")
+                    if enrollments[enrollment_id] == EnrollmentStatus.GRADUATED
+                    else _("Left the training: this mark can no longer be changed.")
+                )
+            continue
         if not typed:
             if existing is not None:
                 errors[(enrollment_id, module_id)] = _("A mark cannot be removed; correct it instead.")
@@ -190,8 +196,32 @@ def marks_save(*, cohort: Cohort, actor, cells: dict[tuple[int, int], str]) -> i
             changes[(enrollment_id, module_id)] = (status, score)
     if errors:
         raise MarkError(errors)
-    now = timezone.now()
+    return changes
+
+
+def marks_save(*, cohort: Cohort, actor, cells: dict[tuple[int, int], str]) -> int:
+    """Save the changed cells of the marking grid in one transaction; return how many changed.
+
+    `cells` maps (enrollment id, module id) to what the trainer typed: a score for a
+    scored module, "passed" or "failed" for a completion module, "" to leave it unmarked.
+    Every cell is checked before anything is written, so a single bad cell saves nothing.
+    Each change also writes a history row (who, when, what it became).
+
+    The marks of a trainee who graduated or left are final. Their cells may still come
+    back unchanged (a grid opened before HR graduated someone), which is no change at
+    all; a cell that would change is refused.
+    """
     with transaction.atomic():
+        # Lock the cohort's trainees: a graduation decided while the grid is saved waits
+        # for the save, or the save sees the trainee graduated, never a mark after it.
+        enrollments = dict(cohort.enrollments.select_for_update().order_by("pk").values_list("pk", "status"))
+        modules = {module.pk: module for module in cohort.curriculum.modules.all()}
+        current = {
+            (result.enrollment_id, result.module_id): result
+            for result in ModuleResult.objects.filter(enrollment__cohort=cohort)
+        }
+        changes = _mark_changes(cells, enrollments=enrollments, modules=modules, current=current)
+        now = timezone.now()
         ModuleResult.objects.bulk_create(
             [
                 ModuleResult(
@@ -234,7 +264,11 @@ def attendance_save(*, cohort: Cohort, day: date, actor, exceptions: dict[int, s
         raise TrainingError(_("There is no morning meeting on that day."))
     if day > today:
         raise TrainingError(_("Attendance can only be taken on the day or after it."))
-    active = list(cohort.enrollments.filter(status=EnrollmentStatus.ACTIVE).values_list("pk", flat=True))
+    statuses = dict(cohort.enrollments.order_by("pk").values_list("pk", "status"))
+    active = [pk for pk, status in statuses.items() if status == EnrollmentStatus.ACTIVE]
+    # Only trainees in training are on the sheet; the days of those who graduated or left stay as recorded.
+    if set(exceptions) & (set(statuses) - set(active)):
+        raise TrainingError(_("The attendance of a trainee who graduated or left cannot be changed."))
     unknown = set(exceptions) - set(active)
     if unknown or not set(exceptions.values()) <= set(AttendanceStatus.values):
         raise TrainingError(_("The sheet holds a trainee or a status that does not exist."))
@@ -269,22 +303,66 @@ def attendance_save(*, cohort: Cohort, day: date, actor, exceptions: dict[int, s
     return len(changed)
 
 
+def _gate_verdict(enrollment: Enrollment, *, today: date) -> TraineeProgress:
+    _modules, report = cohort_progress(enrollment.cohort, today=today)
+    return next(t for t in report if t.enrollment.pk == enrollment.pk)
+
+
+def _graduate(enrollment: Enrollment, *, actor, early_reason: str = "") -> None:
+    enrollment.status = EnrollmentStatus.GRADUATED
+    enrollment.graduated_at = timezone.now()
+    enrollment.graduated_by = actor
+    enrollment.early_graduation_reason = early_reason
+    enrollment.save(update_fields=["status", "graduated_at", "graduated_by", "early_graduation_reason"])
+    logger.info("Enrollment %s graduated by %s%s", enrollment.pk, actor, " early" if early_reason else "")
+
+
 def enrollment_graduate(*, enrollment: Enrollment, actor) -> Enrollment:
-    """Mark a trainee as graduated (수료) once the gate has nothing left to ask."""
+    """Mark a trainee as graduated (수료) once the gate has nothing left to ask, the cohort's last day included."""
     with transaction.atomic():
         enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
         if enrollment.status != EnrollmentStatus.ACTIVE:
             raise TrainingError(_("Only a trainee in training can graduate."))
-        _modules, report = cohort_progress(enrollment.cohort, today=timezone.localdate())
-        trainee = next(t for t in report if t.enrollment.pk == enrollment.pk)
+        trainee = _gate_verdict(enrollment, today=timezone.localdate())
         if trainee.missing:
             raise TrainingError(
                 _("%(name)s cannot graduate yet: %(missing)s")
                 % {"name": trainee.enrollment.applicant.name, "missing": "; ".join(trainee.missing)}
             )
-        enrollment.status = EnrollmentStatus.GRADUATED
-        enrollment.graduated_at = timezone.now()
-        enrollment.save(update_fields=["status", "graduated_at"])
+        _graduate(enrollment, actor=actor)
+    return enrollment
+
+
+def may_graduate_early(user) -> bool:
+    """Return whether `user` may decide an early graduation: HR, who manage cohorts across every branch."""
+    return user.has_perm("curriculum.change_cohort") and user.has_perm("recruiting.view_all_branches")
+
+
+def enrollment_graduate_early(*, enrollment: Enrollment, actor, reason: str) -> Enrollment:
+    """Graduate a trainee before the cohort's last day, as HR's recorded decision with its reason.
+
+    It waives the date alone: every other requirement of the gate still holds. The
+    certificate then states the day they really finished, not the cohort's planned end.
+    """
+    if not may_graduate_early(actor):
+        raise TrainingError(_("Only HR can graduate a trainee early."))
+    reason = reason.strip()
+    if not reason:
+        raise TrainingError(_("Give the reason for graduating early."))
+    with transaction.atomic():
+        enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
+        if enrollment.status != EnrollmentStatus.ACTIVE:
+            raise TrainingError(_("Only a trainee in training can graduate."))
+        today = timezone.localdate()
+        if today >= enrollment.cohort.ends_on:
+            raise TrainingError(_("The cohort has ended: graduate the trainee the ordinary way."))
+        trainee = _gate_verdict(enrollment, today=today)
+        if trainee.missing_besides_the_date:
+            raise TrainingError(
+                _("%(name)s cannot graduate yet: %(missing)s")
+                % {"name": enrollment.applicant.name, "missing": "; ".join(trainee.missing_besides_the_date)}
+            )
+        _graduate(enrollment, actor=actor, early_reason=reason[:200])
     return enrollment
 
 
@@ -295,9 +373,11 @@ def cohort_graduate_eligible(*, cohort: Cohort, actor) -> int:
         list(cohort.enrollments.select_for_update().filter(status=EnrollmentStatus.ACTIVE))
         _modules, report = cohort_progress(cohort, today=timezone.localdate())
         eligible = [trainee.enrollment.pk for trainee in report if trainee.may_graduate]
-        return Enrollment.objects.filter(pk__in=eligible).update(
-            status=EnrollmentStatus.GRADUATED, graduated_at=timezone.now()
+        graduated = Enrollment.objects.filter(pk__in=eligible).update(
+            status=EnrollmentStatus.GRADUATED, graduated_at=timezone.now(), graduated_by=actor
         )
+    logger.info("Cohort %s: %d graduated by %s", cohort.pk, graduated, actor)
+    return graduated
 
 
 def attendance_warnings_send(*, today: date | None = None) -> int:
@@ -392,6 +472,12 @@ def _certificate_create(
     *, enrollment: Enrollment, actor, replaces: Certificate | None = None, render_later: bool = True
 ) -> Certificate:
     today = timezone.localdate()
+    ended_on = enrollment.training_ended_on
+    if today < ended_on:
+        raise TrainingError(
+            _("A certificate cannot be dated before the training ended (%(date)s).")
+            % {"date": date_format(ended_on, "DATE_FORMAT")}
+        )
     counter, _created = CertificateCounter.objects.get_or_create(year=today.year)
     counter = CertificateCounter.objects.select_for_update().get(pk=counter.pk)
     counter.last_serial += 1
@@ -406,8 +492,8 @@ def _certificate_create(
         cohort_label=_("CS RC cohort %(number)s") % {"number": cohort.number},
         branch_name=cohort.branch.name,
         starts_on=cohort.starts_on,
-        ends_on=cohort.ends_on,
-        hours=cohort.curriculum.total_hours,
+        ends_on=ended_on,
+        hours=_hours_trained(cohort, ended_on),
         issued_on=today,
         issuer_name=CertificateSettings.load().issuer_name,
         replaces=replaces,
@@ -417,6 +503,15 @@ def _certificate_create(
     if render_later:
         transaction.on_commit(lambda: async_task("curriculum.tasks.certificate_render", certificate.pk))
     return certificate
+
+
+def _hours_trained(cohort: Cohort, ended_on: date) -> int:
+    """Return the curriculum's hours, or for an early graduate its share up to their last day, by meeting days."""
+    days = meeting_days(cohort)
+    if ended_on >= cohort.ends_on or not days:
+        return cohort.curriculum.total_hours
+    trained = sum(1 for day in days if day <= ended_on)
+    return cohort.curriculum.total_hours * trained // len(days)
 
 
 def certificate_data(certificate: Certificate) -> CertificateData:
@@ -498,7 +593,7 @@ def certificate_email_send(*, certificate_id: int) -> bool:
     return True
 
 
-def _certificate_close(*, certificate: Certificate, status: str, reason: str, refused: str) -> Certificate:
+def _certificate_close(*, certificate: Certificate, actor, status: str, reason: str, refused: str) -> Certificate:
     """Lock a valid certificate and mark it revoked or superseded with the reason; `refused` says why not."""
     certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
     if certificate.status != CertificateStatus.VALID:
@@ -506,7 +601,8 @@ def _certificate_close(*, certificate: Certificate, status: str, reason: str, re
     certificate.status = status
     certificate.revoked_reason = reason.strip()
     certificate.revoked_at = timezone.now()
-    certificate.save(update_fields=["status", "revoked_reason", "revoked_at"])
+    certificate.revoked_by = actor
+    certificate.save(update_fields=["status", "revoked_reason", "revoked_at", "revoked_by"])
     return certificate
 
 
@@ -517,6 +613,7 @@ def certificate_revoke(*, certificate: Certificate, actor, reason: str) -> Certi
     with transaction.atomic():
         certificate = _certificate_close(
             certificate=certificate,
+            actor=actor,
             status=CertificateStatus.REVOKED,
             reason=reason,
             refused=_("Only a valid certificate can be revoked."),
@@ -532,6 +629,7 @@ def certificate_reissue(*, certificate: Certificate, actor, reason: str) -> Cert
     with transaction.atomic():
         old = _certificate_close(
             certificate=certificate,
+            actor=actor,
             status=CertificateStatus.SUPERSEDED,
             reason=reason,
             refused=_("Only a valid certificate can be reissued."),

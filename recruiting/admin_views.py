@@ -4,13 +4,15 @@ Every view reads applicants through `Applicant.objects.visible_to(user)`, so an
 applicant of another branch answers 404; a role without the permission gets 403.
 """
 
+import datetime
 import re
 
 import django_filters
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Count, Q
+from django.db import transaction
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.forms import modelform_factory
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -19,6 +21,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.functional import cached_property
+from django.utils.html import format_html_join
 from django.utils.timezone import localtime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -41,15 +44,19 @@ from recruiting.models import (
     Applicant,
     ApplicantConsent,
     ApplicantStatus,
+    Appointment,
     AppointmentStatus,
     Branch,
     RecruitmentRound,
+    RejectionReason,
     Slot,
     Source,
     staff_branch_id,
 )
 
 BOARD_CARDS_PER_STAGE = 25
+# DATETIME_FORMAT as a spreadsheet cell format: the Korean locale (412) writes 수 and 오전.
+XLSX_DATETIME_FORMAT = '[$-412]yyyy"년" m"월" d"일" (ddd) AM/PM h:mm'
 
 
 def _get_applicant_for_user(request: HttpRequest, pk: int) -> Applicant:
@@ -87,6 +94,16 @@ class ApplicantFilterSet(WagtailFilterSet):
 
 class ApplicantIndexView(IndexView):
     export_reason_template_name = "recruiting/admin/export_reason.html"
+    # Wagtail writes times in UTC; people read them in Seoul, as the list shows them
+    # (an application at 06:22 must not read as the day before). The XLSX cell stays a
+    # date a spreadsheet can sort, the CSV is written the Korean way, with the year.
+    custom_value_preprocess = {
+        **IndexView.custom_value_preprocess,
+        datetime.datetime: {
+            IndexView.FORMAT_XLSX: timezone.make_naive,
+            IndexView.FORMAT_CSV: lambda value: date_format(localtime(value), "DATETIME_FORMAT"),
+        },
+    }
 
     def get_base_queryset(self):
         return Applicant.objects.visible_to(self.request.user).select_related("round", "preferred_branch", "district")
@@ -104,10 +121,14 @@ class ApplicantIndexView(IndexView):
 
     @cached_property
     def header_buttons(self):
-        return [
+        buttons = [
             *super().header_buttons,
             HeaderButton(_("Pipeline board"), url=reverse("applicants:board"), icon_name="table"),
         ]
+        if self.request.user.has_perm("recruiting.export_applicant"):
+            # In sight, not only in the "more" menu: it leads to the reason page, never straight to a file.
+            buttons.append(HeaderButton(_("Export"), url=self.xlsx_export_url, icon_name="download"))
+        return buttons
 
     def render_to_response(self, context, **response_kwargs):
         if not self.is_export:
@@ -149,6 +170,10 @@ class ApplicantIndexView(IndexView):
     def preprocess_field_value(self, field, value, export_format):
         return _spreadsheet_safe(super().preprocess_field_value(field, value, export_format))
 
+    def generate_xlsx_row(self, worksheet, row_dict, date_format=None):
+        # Wagtail derives the cell format from SHORT_DATETIME_FORMAT, which has no year.
+        return super().generate_xlsx_row(worksheet, row_dict, date_format=XLSX_DATETIME_FORMAT)
+
     def stream_csv(self, queryset):
         # Excel reads a UTF-8 file as Korean only when it starts with a byte-order mark.
         yield "\ufeff"
@@ -181,6 +206,7 @@ class ApplicantDetailView(InspectView):
             notes=applicant.staff_notes.select_related("author"),
             can_change=self.request.user.has_perm("recruiting.change_applicant"),
             transition_form=TransitionForm(applicant=applicant),
+            can_move=bool(services.staff_moves_from(applicant)),
             note_form=StaffNoteForm(),
             appointments=applicant.appointments.select_related("slot__branch", "booked_by").order_by("-created_at"),
             booking_form=SlotChoiceForm(slots=_staff_bookable_slots(applicant)),
@@ -315,6 +341,8 @@ def applicant_move(request: HttpRequest, pk: int) -> HttpResponse:
     applicant = _get_applicant_for_user(request, pk)
     form = TransitionForm(request.POST, applicant=applicant)
     back = request.POST.get("next") == "board"
+    if form.is_valid() and form.needs_confirmation:
+        return _confirm_move(request, applicant, form)
     if form.is_valid():
         to = form.cleaned_data["to"]
         extra = {"reason": form.cleaned_data["reason"]} if to == ApplicantStatus.REJECTED else {}
@@ -338,6 +366,33 @@ def applicant_move(request: HttpRequest, pk: int) -> HttpResponse:
     if back:
         return redirect(reverse("applicants:board") + f"?round={applicant.round_id}")
     return redirect("applicants:inspect", pk=applicant.pk)
+
+
+def _confirm_move(request: HttpRequest, applicant: Applicant, form: TransitionForm) -> HttpResponse:
+    """Show who is affected and what will happen, and post the same move back once confirmed.
+
+    Rejecting or withdrawing closes the application and emails the applicant: it is never
+    one click away, and nothing is saved until the confirmation comes back.
+    """
+    to = ApplicantStatus(form.cleaned_data["to"])
+    upcoming = applicant.appointments.filter(
+        status=AppointmentStatus.BOOKED, slot__starts_at__gt=timezone.now()
+    ).select_related("slot__branch")
+    return TemplateResponse(
+        request,
+        "recruiting/admin/move_confirm.html",
+        {
+            "page_title": _("Confirm: %(status)s") % {"status": to.label},
+            "page_subtitle": applicant.name,
+            "header_icon": "warning",
+            "applicant": applicant,
+            "to": to,
+            "reason": RejectionReason(form.cleaned_data["reason"]) if to == ApplicantStatus.REJECTED else None,
+            "note": form.cleaned_data["note"],
+            "upcoming": upcoming,
+            "next": request.POST.get("next", ""),
+        },
+    )
 
 
 @require_POST
@@ -454,14 +509,28 @@ class FunnelPanel(Component):
         }
 
 
+# What the people booked were sent in their invitation: fixed once a seat is booked.
+FIXED_WHEN_BOOKED = ("branch", "kind", "starts_at", "duration_minutes", "place")
+
+
 class SlotForm(WagtailAdminModelForm):
-    """A slot of the user's own branch; HR may choose any branch."""
+    """A slot of the user's own branch; HR may choose any branch.
+
+    Once someone has booked the slot only its seats change: the booked were sent its time
+    and place, and a move is made booking by booking so that each one is told.
+    """
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if not self.for_user.has_perm("recruiting.view_all_branches"):
             self.fields["branch"].queryset = Branch.objects.filter(pk=staff_branch_id(self.for_user))
         self.fields["branch"].empty_label = None
+        if self.instance.pk and _booked(self.instance):
+            for name in FIXED_WHEN_BOOKED:
+                self.fields[name].disabled = True
+            self.fields["starts_at"].help_text = _(
+                "People have booked this time, so only its seats can change. Move a booking from the applicant's page."
+            )
 
     def clean_starts_at(self):
         starts_at = self.cleaned_data["starts_at"]
@@ -469,14 +538,13 @@ class SlotForm(WagtailAdminModelForm):
             raise ValidationError(_("Choose a time in the future."))
         return starts_at
 
-    def clean_capacity(self):
-        capacity = self.cleaned_data["capacity"]
-        booked = self.instance.appointments.filter(status=AppointmentStatus.BOOKED).count() if self.instance.pk else 0
-        if capacity < booked:
-            raise ValidationError(
-                _("%(booked)s people have booked this time; the seats cannot be fewer.") % {"booked": booked}
-            )
-        return capacity
+
+def _booked(slot: Slot) -> int:
+    return slot.appointments.filter(status=AppointmentStatus.BOOKED).count()
+
+
+def _start_of_today() -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(timezone.localdate(), datetime.time.min))
 
 
 def _slots_for(user):
@@ -484,6 +552,14 @@ def _slots_for(user):
     if not user.has_perm("recruiting.view_slot"):
         raise PermissionDenied
     return Slot.objects.visible_to(user).select_related("branch")
+
+
+def _bookings_visible_to(user) -> Prefetch:
+    """Prefetch each slot's current bookings whose applicant `user` may open, as `visible_bookings`."""
+    bookings = Appointment.objects.filter(
+        status=AppointmentStatus.BOOKED, applicant__in=Applicant.objects.visible_to(user)
+    ).select_related("applicant")
+    return Prefetch("appointments", queryset=bookings.order_by("created_at", "pk"), to_attr="visible_bookings")
 
 
 class BranchScopedSlotMixin:
@@ -502,10 +578,150 @@ class BranchScopedSlotFormMixin(BranchScopedSlotMixin):
         return _slots_for(self.request.user)
 
 
+class SlotFilterSet(WagtailFilterSet):
+    period = django_filters.ChoiceFilter(
+        label=gettext_lazy("period"),
+        choices=[("past", gettext_lazy("Past slots")), ("all", gettext_lazy("All slots"))],
+        empty_label=gettext_lazy("From today"),
+        method="filter_period",
+    )
+
+    class Meta:
+        model = Slot
+        fields = ["period", "kind", "branch"]
+
+    def filter_period(self, queryset, name, value):
+        return queryset.filter(starts_at__lt=_start_of_today()) if value == "past" else queryset
+
+    def filter_queryset(self, queryset):
+        # The list opens on what is still to come; today's slots stay in it all day.
+        queryset = super().filter_queryset(queryset)
+        if not self.form.cleaned_data.get("period"):
+            queryset = queryset.filter(starts_at__gte=_start_of_today())
+        return queryset
+
+
+def _booked_by(slot: Slot) -> str:
+    return format_html_join(
+        ", ",
+        '<a href="{}">{}</a>',
+        ((reverse("applicants:inspect", args=[b.applicant_id]), b.applicant.name) for b in slot.visible_bookings),
+    )
+
+
 class SlotIndexView(IndexView):
+    default_ordering = "starts_at"
+
     def get_base_queryset(self):
         booked = Count("appointments", filter=Q(appointments__status=AppointmentStatus.BOOKED))
-        return _slots_for(self.request.user).annotate(booked=booked)
+        return (
+            _slots_for(self.request.user)
+            .annotate(booked=booked, ever_booked=Exists(Appointment.objects.filter(slot=OuterRef("pk"))))
+            .prefetch_related(_bookings_visible_to(self.request.user))
+        )
+
+    def get_ordering(self):
+        # The past is read backwards: the most recent first.
+        if self.request.GET.get("period") == "past" and not self.is_explicitly_ordered:
+            return "-starts_at"
+        return super().get_ordering()
+
+    @cached_property
+    def columns(self):
+        title = self._get_title_column_class(TitleColumn)(
+            "starts_at",
+            label=gettext_lazy("starts at"),
+            accessor=lambda slot: date_format(localtime(slot.starts_at), "SHORT_DATETIME_FORMAT"),
+            sort_key="starts_at",
+            get_url=lambda slot: reverse("slots:inspect", args=[slot.pk]),
+        )
+        return [
+            title,
+            Column("kind", label=gettext_lazy("kind"), accessor="get_kind_display", sort_key="kind"),
+            Column("branch", label=gettext_lazy("branch"), accessor="branch.name"),
+            Column("place", label=gettext_lazy("place")),
+            Column("booked", label=gettext_lazy("seats booked"), accessor=lambda s: f"{s.booked} / {s.capacity}"),
+            Column("booked_by", label=gettext_lazy("booked by"), accessor=_booked_by),
+        ]
+
+    def get_list_more_buttons(self, instance):
+        # A slot someone booked (even if cancelled since) is part of their history: never deleted.
+        buttons = super().get_list_more_buttons(instance)
+        if instance.ever_booked:
+            buttons = [b for b in buttons if b.url != reverse("slots:delete", args=[instance.pk])]
+        return buttons
+
+
+class SlotDetailView(InspectView):
+    template_name = "recruiting/admin/slot_detail.html"
+    page_title = gettext_lazy("Slot details")
+
+    def get_object(self, queryset=None):
+        return get_object_or_404(
+            _slots_for(self.request.user).prefetch_related(_bookings_visible_to(self.request.user)), pk=self.pk
+        )
+
+    def get_fields(self):
+        return []
+
+    @cached_property
+    def ever_booked(self) -> bool:
+        return self.object.appointments.exists()
+
+    def get_delete_url(self):
+        return None if self.ever_booked else super().get_delete_url()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            slot=self.object,
+            booked=_booked(self.object),
+            ever_booked=self.ever_booked,
+            edit_url=self.get_edit_url(),
+            delete_url=self.get_delete_url(),
+        )
+        return context
+
+
+class SlotEditView(BranchScopedSlotFormMixin, EditView):
+    def form_valid(self, form):
+        # Booking takes this row lock too, so the seats are compared with the bookings as
+        # they are now, not as they were when the form was opened.
+        with transaction.atomic():
+            slot = Slot.objects.select_for_update(of=("self",)).get(pk=self.object.pk)
+            booked = _booked(slot)
+            if form.cleaned_data["capacity"] < booked:
+                form.add_error(
+                    "capacity",
+                    _("%(booked)s people have booked this time; the seats cannot be fewer.") % {"booked": booked},
+                )
+            elif booked and set(form.changed_data) & set(FIXED_WHEN_BOOKED):
+                form.add_error(None, _("Someone booked this time a moment ago; only its seats can change now."))
+            if form.errors:
+                self.produced_error_message = self.get_error_message()
+                return self.form_invalid(form)
+            return super().form_valid(form)
+
+
+class SlotDeleteView(BranchScopedSlotFormMixin, DeleteView):
+    """Delete a slot nobody ever booked, after Wagtail's confirmation page."""
+
+    def get(self, request, *args, **kwargs):
+        if self.object.appointments.exists():
+            return self._refuse()
+        return super().get(request, *args, **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        # Booking takes the slot's row lock: a booking in flight commits first and is seen here.
+        with transaction.atomic():
+            Slot.objects.select_for_update(of=("self",)).filter(pk=self.object.pk).exists()
+            if self.object.appointments.exists():
+                return self._refuse()
+            return super().post(request, *args, **kwargs)
+
+    def _refuse(self) -> HttpResponse:
+        messages.error(self.request, _("A slot with bookings on record cannot be deleted."))
+        return redirect("slots:inspect", pk=self.object.pk)
 
 
 class SlotCopyView(CopyView):
@@ -519,22 +735,12 @@ class SlotViewSet(ModelViewSet):
     menu_label = gettext_lazy("Appointment slots")
     url_prefix = "slots"
     form_fields = ["branch", "kind", "starts_at", "duration_minutes", "place", "capacity"]
-    list_display = [
-        Column(
-            "starts_at",
-            label=gettext_lazy("starts at"),
-            accessor=lambda slot: date_format(localtime(slot.starts_at), "SHORT_DATETIME_FORMAT"),
-            sort_key="starts_at",
-        ),
-        Column("kind", label=gettext_lazy("kind"), accessor="get_kind_display", sort_key="kind"),
-        Column("branch", label=gettext_lazy("branch"), accessor="branch.name"),
-        Column("place", label=gettext_lazy("place")),
-        Column("booked", label=gettext_lazy("booked"), accessor=lambda slot: f"{slot.booked} / {slot.capacity}"),
-    ]
-    list_filter = ["kind", "branch"]
+    filterset_class = SlotFilterSet
+    inspect_view_enabled = True
     index_view_class = SlotIndexView
-    edit_view_class = type("SlotEditView", (BranchScopedSlotFormMixin, EditView), {})
-    delete_view_class = type("SlotDeleteView", (BranchScopedSlotFormMixin, DeleteView), {})
+    inspect_view_class = SlotDetailView
+    edit_view_class = SlotEditView
+    delete_view_class = SlotDeleteView
     history_view_class = type("SlotHistoryView", (BranchScopedSlotMixin, HistoryView), {})
     usage_view_class = type("SlotUsageView", (BranchScopedSlotMixin, UsageView), {})
     copy_view_class = SlotCopyView

@@ -1,6 +1,8 @@
 import re
+from datetime import date
 
 from django import forms
+from django.forms.boundfield import BoundWidget
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -128,12 +130,7 @@ class ApplicationForm(forms.Form):
         return name
 
     def clean_mobile(self) -> str:
-        try:
-            return normalize_mobile(self.cleaned_data["mobile"])
-        except InvalidMobile:
-            raise forms.ValidationError(
-                _("Please enter a mobile number such as 010-1234-5678."), code="mobile"
-            ) from None
+        return _normalized_mobile(self.cleaned_data["mobile"])
 
     def clean_email(self) -> str:
         return self.cleaned_data["email"].lower()
@@ -182,6 +179,37 @@ class ApplicationForm(forms.Form):
         return {notice: bool(self.cleaned_data.get(self.consent_field_name(notice))) for notice in self.notices}
 
 
+def _normalized_mobile(value: str) -> str:
+    try:
+        return normalize_mobile(value)
+    except InvalidMobile:
+        raise forms.ValidationError(_("Please enter a mobile number such as 010-1234-5678."), code="mobile") from None
+
+
+class ContactChangeForm(forms.Form):
+    """The applicant corrects her email or mobile on her status page."""
+
+    email = forms.EmailField(
+        label=_("Email"),
+        max_length=254,
+        validators=[reject_rrn],
+        help_text=_("A new address changes once you open the link we send to it."),
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+    mobile = forms.CharField(
+        label=_("Mobile"),
+        max_length=30,
+        validators=[reject_rrn],
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel", "placeholder": "010-1234-5678"}),
+    )
+
+    def clean_mobile(self) -> str:
+        return _normalized_mobile(self.cleaned_data["mobile"])
+
+    def clean_email(self) -> str:
+        return self.cleaned_data["email"].lower()
+
+
 class StatusLinkForm(forms.Form):
     """'I lost my link': the email or mobile an application was made with."""
 
@@ -208,7 +236,9 @@ class TransitionForm(forms.Form):
 
     to = forms.ChoiceField(label=_("Move to"))
     expected_status = forms.ChoiceField(choices=ApplicantStatus.choices, widget=forms.HiddenInput)
-    reason = forms.ChoiceField(label=_("Reason"), choices=[("", "---------"), *RejectionReason.choices], required=False)
+    reason = forms.ChoiceField(
+        label=_("Reason"), choices=[("", _("Choose…")), *RejectionReason.choices], required=False
+    )
     note = forms.CharField(
         label=_("Note"),
         max_length=1000,
@@ -216,13 +246,25 @@ class TransitionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         validators=[reject_rrn],
     )
+    # Set by the confirmation step that closing an application must pass (DESIGN §8).
+    confirmed = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, applicant: Applicant, **kwargs):
         super().__init__(*args, initial={"expected_status": applicant.status}, **kwargs)
-        self.fields["to"].choices = [(status.value, status.label) for status in staff_moves_from(applicant)]
+        # Starts empty: the first stage offered may be 불합격, which must never be a default.
+        self.fields["to"].choices = [("", _("Choose…"))] + [
+            (status.value, status.label) for status in staff_moves_from(applicant)
+        ]
         self.fields["to"].error_messages["invalid_choice"] = _(
             "This application cannot be moved there from its current stage."
         )
+        self.fields["to"].error_messages["required"] = _("Choose the next stage.")
+
+    @property
+    def needs_confirmation(self) -> bool:
+        """Return whether this valid move closes the application and has not been confirmed yet."""
+        closing = self.cleaned_data["to"] in (ApplicantStatus.REJECTED, ApplicantStatus.WITHDRAWN)
+        return closing and not self.cleaned_data["confirmed"]
 
     def clean(self):
         cleaned = super().clean()
@@ -243,7 +285,12 @@ class StaffNoteForm(forms.Form):
 class ExportReasonForm(forms.Form):
     """Why a list is exported; the answer goes into the access record (DESIGN §2)."""
 
-    reason = forms.ChoiceField(label=_("Why are you exporting this list?"), choices=ExportReason.choices)
+    # Starts empty: the reason is recorded as the staff member's answer, so it is never a default.
+    reason = forms.ChoiceField(
+        label=_("Why are you exporting this list?"),
+        choices=[("", _("Choose…")), *ExportReason.choices],
+        error_messages={"required": _("Choose why you are exporting this list.")},
+    )
     note = forms.CharField(label=_("Note"), max_length=200, required=False, validators=[reject_rrn])
 
     def clean(self):
@@ -271,6 +318,15 @@ class SlotChoiceForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["slot"].queryset = slots
         self.fields["slot"].label_from_instance = _slot_label
+
+    @property
+    def days(self) -> list[tuple[date, list[tuple[Slot, BoundWidget]]]]:
+        """Return the choices grouped by their day in Seoul, each with its slot, for a day-by-day picker."""
+        days: dict[date, list[tuple[Slot, BoundWidget]]] = {}
+        for radio in self["slot"]:
+            slot = radio.data["value"].instance
+            days.setdefault(timezone.localdate(slot.starts_at), []).append((slot, radio))
+        return list(days.items())
 
 
 def _slot_label(slot: Slot) -> str:

@@ -445,6 +445,11 @@ class Slot(models.Model):
     def ends_at(self):
         return self.starts_at + timedelta(minutes=self.duration_minutes)
 
+    @property
+    def location(self) -> str:
+        """Return where to go: the branch's street address, then the room (emails and .ics alike)."""
+        return f"{self.branch.address}, {self.place}"
+
 
 class AppointmentStatus(models.TextChoices):
     BOOKED = "booked", _("Booked")
@@ -463,6 +468,10 @@ class Appointment(models.Model):
     sequence = models.PositiveIntegerField(default=0)
     booked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # The withdrawal or rejection that cancelled the booking: its email carries the cancellation.
+    cancelled_with = models.ForeignKey(
+        "ApplicantEvent", null=True, blank=True, on_delete=models.SET_NULL, related_name="cancelled_appointments"
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -486,6 +495,9 @@ class Appointment(models.Model):
 class NotificationKind(models.TextChoices):
     APPLICATION_RECEIVED = "application_received", _("Application received")
     STATUS_LINK = "status_link", _("Status link resent")
+    DUPLICATE_APPLICATION = "duplicate_application", _("Applied again: status link resent")
+    EMAIL_CHANGE = "email_change", _("New email address to confirm")
+    MOBILE_CHANGED = "mobile_changed", _("Mobile number changed")
     CONSULTED = "consulted", _("Consultation done")
     INTERVIEW = "interview", _("Invitation to interview")
     ACCEPTED = "accepted", _("Accepted")
@@ -527,6 +539,14 @@ class Notification(models.Model):
     appointment = models.ForeignKey(
         "Appointment", null=True, blank=True, on_delete=models.CASCADE, related_name="notifications"
     )
+    email_change = models.ForeignKey(
+        "EmailChange",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="notifications",
+        help_text=_("The new address this confirmation goes to"),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
 
@@ -548,6 +568,24 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.get_kind_display()
+
+
+class EmailChange(models.Model):
+    """A new email address the applicant asked for; it replaces the old one once confirmed from that address."""
+
+    applicant = models.ForeignKey(Applicant, on_delete=models.CASCADE, related_name="email_changes")
+    email = models.EmailField(_("new email"), max_length=254)
+    token = models.CharField(max_length=64, unique=True, default=new_status_token, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("email change")
+        verbose_name_plural = _("email changes")
+
+    def __str__(self) -> str:
+        return f"{self.applicant_id} {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class RateLimitCounter(models.Model):

@@ -27,6 +27,7 @@ from recruiting.models import (
     AppointmentStatus,
     Branch,
     District,
+    EmailChange,
     Notification,
     NotificationKind,
     RecruitmentRound,
@@ -146,10 +147,36 @@ def _transition(
         if to in ENDED_STATUSES:
             locked.closed_at = timezone.now()
         locked.save(update_fields=["status", "closed_at", "updated_at"])
+        if to in ENDED_STATUSES:
+            _appointments_cancel_future(applicant=locked, event=event, actor=actor)
         if notify and to in STAGE_NOTICES:
             # One notice per event, enforced by a constraint: the event is the change it reports.
+            # A withdrawal or rejection notice also carries the cancellation of the seats it freed.
             _queue_notification(Notification.objects.create(applicant=locked, kind=STAGE_NOTICES[to], event=event))
     return locked, event
+
+
+def _appointments_cancel_future(*, applicant: Applicant, event: ApplicantEvent, actor) -> None:
+    """Cancel the applicant's bookings that are still to come, freeing their seats, as part of `event`.
+
+    The caller holds the applicant's row lock, so no booking can be made or moved
+    meanwhile. Past bookings stay as they were: they are history, not seats.
+    """
+    future = applicant.appointments.select_for_update(of=("self",)).filter(
+        status=AppointmentStatus.BOOKED, slot__starts_at__gt=timezone.now()
+    )
+    for appointment in future.select_related("slot__branch"):
+        appointment.status = AppointmentStatus.CANCELLED
+        appointment.sequence += 1
+        appointment.cancelled_with = event
+        appointment.save(update_fields=["status", "sequence", "cancelled_with", "updated_at"])
+        ApplicantEvent.objects.create(
+            applicant=applicant,
+            from_status=applicant.status,
+            to_status=applicant.status,
+            actor=actor,
+            note=_("%(slot)s cancelled.") % {"slot": appointment.slot},
+        )
 
 
 def applicant_mark_consulted(
@@ -287,6 +314,9 @@ def appointment_book(*, applicant: Applicant, slot: Slot, actor=None) -> Appoint
 def appointment_cancel(*, appointment: Appointment, actor=None) -> Appointment:
     """Cancel a booking; a cancelled consultation puts the application back to 접수."""
     with transaction.atomic():
+        # The applicant first, as every other writer locks them: the same order everywhere
+        # means a cancellation and a withdrawal at the same moment wait instead of deadlocking.
+        Applicant.objects.select_for_update(of=("self",)).get(pk=appointment.applicant_id)
         appointment = Appointment.objects.select_for_update(of=("self",)).select_related("slot").get(pk=appointment.pk)
         if appointment.status != AppointmentStatus.BOOKED:
             return appointment
@@ -403,6 +433,107 @@ def applicant_resend_status_links(*, contact: str) -> int:
     return len(applicants)
 
 
+# A second submit this soon is a double click or a retry: the first one's confirmation,
+# with the same link, is still on its way.
+DUPLICATE_GRACE = timedelta(minutes=2)
+
+
+def applicant_remind_of_application(*, applicant: Applicant) -> Notification | None:
+    """Email the status link of the live application that someone tried to make again.
+
+    It goes to the address on file, never to the one typed in the second form, so a
+    stranger who types someone's number learns nothing. The caller keeps to the
+    lost-link limits and shows the same page whether or not this was a duplicate.
+    """
+    if applicant.created_at > timezone.now() - DUPLICATE_GRACE:
+        return None
+    with transaction.atomic():
+        notification = Notification.objects.create(applicant=applicant, kind=NotificationKind.DUPLICATE_APPLICATION)
+        _queue_notification(notification)
+    return notification
+
+
+def applicant_change_mobile(*, applicant: Applicant, mobile: str) -> Applicant:
+    """Correct the applicant's mobile number and tell her by email.
+
+    A live application keeps to one per mobile per round: a number another live
+    application of the round uses is refused, and the database constraint settles a race.
+    """
+    taken = ApplicationError(
+        _(
+            "Another application of this round is in progress with this number, so it cannot be used here. "
+            "Check the number, or call your branch."
+        )
+    )
+    with transaction.atomic():
+        locked = Applicant.objects.select_for_update(of=("self",)).get(pk=applicant.pk)
+        if locked.mobile == mobile:
+            return locked
+        live = locked.status not in ENDED_STATUSES
+        if live and _live_application(round=locked.round, mobile=mobile) is not None:
+            raise taken
+        locked.mobile = mobile
+        try:
+            with transaction.atomic():
+                locked.save(update_fields=["mobile", "updated_at"])
+        except IntegrityError:
+            raise taken from None
+        event = ApplicantEvent.objects.create(
+            applicant=locked,
+            from_status=locked.status,
+            to_status=locked.status,
+            note=_("The applicant corrected their mobile number."),
+        )
+        _queue_notification(
+            Notification.objects.create(applicant=locked, kind=NotificationKind.MOBILE_CHANGED, event=event)
+        )
+    return locked
+
+
+# How long the link that confirms a new email address works.
+EMAIL_CHANGE_VALID_FOR = timedelta(days=1)
+
+
+def applicant_request_email_change(*, applicant: Applicant, email: str) -> EmailChange:
+    """Send a confirmation link to the new address; the email changes only when it is opened there."""
+    with transaction.atomic():
+        change = EmailChange.objects.create(applicant=applicant, email=email)
+        _queue_notification(
+            Notification.objects.create(applicant=applicant, kind=NotificationKind.EMAIL_CHANGE, email_change=change)
+        )
+    return change
+
+
+def applicant_confirm_email_change(*, applicant: Applicant, token: str) -> Applicant:
+    """Make the confirmed new address the applicant's email; a link is good once, for a day, if it is the latest."""
+    with transaction.atomic():
+        locked = Applicant.objects.select_for_update(of=("self",)).get(pk=applicant.pk)
+        latest = locked.email_changes.first()
+        if (
+            latest is None
+            or latest.token != token
+            or latest.confirmed_at is not None
+            or latest.created_at < timezone.now() - EMAIL_CHANGE_VALID_FOR
+        ):
+            raise ApplicationError(
+                _(
+                    "This confirmation link has already been used or is no longer valid. "
+                    "Ask for a new one on your status page."
+                )
+            )
+        latest.confirmed_at = timezone.now()
+        latest.save(update_fields=["confirmed_at"])
+        locked.email = latest.email
+        locked.save(update_fields=["email", "updated_at"])
+        ApplicantEvent.objects.create(
+            applicant=locked,
+            from_status=locked.status,
+            to_status=locked.status,
+            note=_("The applicant changed their email address, confirmed from the new address."),
+        )
+    return locked
+
+
 def notification_send(*, notification_id: int) -> bool:
     """Send the email of one notification unless it was sent; return whether it was sent now.
 
@@ -412,7 +543,13 @@ def notification_send(*, notification_id: int) -> bool:
     with transaction.atomic():
         notification = (
             Notification.objects.select_for_update(of=("self",))
-            .select_related("applicant__round", "applicant__preferred_branch", "event", "appointment__slot__branch")
+            .select_related(
+                "applicant__round",
+                "applicant__preferred_branch",
+                "event",
+                "appointment__slot__branch",
+                "email_change",
+            )
             .get(pk=notification_id)
         )
         if notification.sent_at is not None:
@@ -425,16 +562,37 @@ def notification_send(*, notification_id: int) -> bool:
         ):
             logger.info("Skipped the reminder %s of a cancelled appointment", notification.pk)
             return False
+        # Seats freed by the withdrawal or rejection this notice reports; one whose time has
+        # passed while the email waited needs no cancelling any more.
+        cancelled = (
+            list(
+                notification.event.cancelled_appointments.filter(slot__starts_at__gt=timezone.now()).select_related(
+                    "slot__branch"
+                )
+            )
+            if notification.event is not None and appointment is None
+            else []
+        )
+        attachments = [("invite.ics", appointment_ics(appointment), "text/calendar")] if appointment else []
+        attachments += [(f"cancel-{c.pk}.ics", appointment_ics(c), "text/calendar") for c in cancelled]
+        email_change = notification.email_change
         send_templated_email(
             notification.kind,
-            to=applicant.email,
+            # A new address is confirmed at that address; everything else goes to the one on file.
+            to=email_change.email if email_change else applicant.email,
             context={
                 "applicant": applicant,
                 "status_url": reverse("recruiting:status", args=[applicant.status_token]),
                 "event": notification.event,
                 "appointment": appointment,
+                "cancelled_appointments": cancelled,
+                "confirm_url": (
+                    reverse("recruiting:status_contact_confirm", args=[applicant.status_token, email_change.token])
+                    if email_change
+                    else ""
+                ),
             },
-            attachments=[("invite.ics", appointment_ics(appointment), "text/calendar")] if appointment else None,
+            attachments=attachments,
         )
         notification.sent_at = timezone.now()
         notification.save(update_fields=["sent_at"])
@@ -478,6 +636,7 @@ def applicants_anonymise_due(*, now: datetime | None = None) -> int:
             applicant.anonymised_at = now
             applicant.save()
             applicant.staff_notes.all().delete()
+            applicant.email_changes.all().delete()
             applicant.events.exclude(note="").update(note="")
             ApplicantEvent.objects.create(
                 applicant=applicant,

@@ -25,6 +25,12 @@ urlpatterns = [
     path("<status_token:token>/withdraw/", views.status_withdraw, name="status_withdraw"),
     path("<status_token:token>/delete/", views.status_delete, name="status_delete"),
     path("<status_token:token>/book/", views.status_book, name="status_book"),
+    path("<status_token:token>/contact/", views.status_contact, name="status_contact"),
+    path(
+        "<status_token:token>/contact/confirm/<status_token:change_token>/",
+        views.status_contact_confirm,
+        name="status_contact_confirm",
+    ),
     path(
         "<status_token:token>/appointments/<int:appointment_id>/cancel/",
         views.status_cancel_appointment,

@@ -3,20 +3,34 @@
 import logging
 
 from django.contrib import messages
+from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from recruiting.forms import ApplicationForm, SlotChoiceForm, StatusLinkForm
-from recruiting.models import Applicant, ApplicantStatus, AppointmentStatus, RecruitmentRound, Slot, SlotKind
+from recruiting.forms import ApplicationForm, ContactChangeForm, SlotChoiceForm, StatusLinkForm
+from recruiting.models import (
+    Applicant,
+    ApplicantStatus,
+    Appointment,
+    AppointmentStatus,
+    RecruitmentRound,
+    Slot,
+    SlotKind,
+)
 from recruiting.ratelimit import client_address, over_limit, too_many_requests
 from recruiting.services import (
     BOOKABLE,
     ApplicationError,
+    applicant_change_mobile,
+    applicant_confirm_email_change,
+    applicant_remind_of_application,
     applicant_request_deletion,
+    applicant_request_email_change,
     applicant_resend_status_links,
     applicant_submit,
     applicant_withdraw,
@@ -47,7 +61,7 @@ def application_form(request: HttpRequest, *, page) -> HttpResponse:
                 return too_many_requests(request)
             data = form.cleaned_data
             try:
-                applicant_submit(
+                applicant, created = applicant_submit(
                     round=data["round"],
                     name=data["name"],
                     mobile=data["mobile"],
@@ -63,6 +77,9 @@ def application_form(request: HttpRequest, *, page) -> HttpResponse:
             except ApplicationError as error:
                 form.add_error(None, str(error))
             else:
+                # The same page follows either way: whether a number has applied is nobody else's business.
+                if not created and not over_limit("status_link:contact", applicant.mobile):
+                    applicant_remind_of_application(applicant=applicant)
                 return redirect(page.url + "done/")
     return TemplateResponse(request, "recruiting/apply.html", {"page": page, "form": form})
 
@@ -89,15 +106,38 @@ def status(request: HttpRequest, token: str) -> HttpResponse:
         return too_many_requests(request)
     applicant = _applicant_for_token(token)
     can_book = applicant.status in BOOKABLE[SlotKind.CONSULTATION]
+    current = _current_consultation(applicant)
+    current_slot_id = current.slot_id if current else None
     context = {
         "applicant": applicant,
         "next_step": next_step(applicant),
-        "appointments": applicant.appointments.filter(status=AppointmentStatus.BOOKED).select_related("slot__branch"),
+        "appointments": _upcoming_bookings(applicant),
+        "current_slot_id": current_slot_id,
         "booking_form": (
-            SlotChoiceForm(slots=Slot.objects.bookable_for(applicant, [SlotKind.CONSULTATION])) if can_book else None
+            SlotChoiceForm(slots=_consultation_choices(applicant, current), initial={"slot": current_slot_id})
+            if can_book
+            else None
         ),
     }
     return render(request, "recruiting/status.html", context)
+
+
+def _upcoming_bookings(applicant: Applicant):
+    # Past bookings are history; the page shows what is still to come.
+    return applicant.appointments.filter(
+        status=AppointmentStatus.BOOKED, slot__starts_at__gt=timezone.now()
+    ).select_related("slot__branch")
+
+
+def _current_consultation(applicant: Applicant) -> Appointment | None:
+    return _upcoming_bookings(applicant).filter(kind=SlotKind.CONSULTATION).first()
+
+
+def _consultation_choices(applicant: Applicant, current: Appointment | None):
+    """Return the free consultation times, and the applicant's own time, which is full with her in it."""
+    free = Slot.objects.bookable_for(applicant, [SlotKind.CONSULTATION]).values("pk")
+    own = Q(pk=current.slot_id) if current else Q(pk__in=[])
+    return Slot.objects.filter(Q(pk__in=free) | own).select_related("branch")
 
 
 @never_cache
@@ -105,28 +145,88 @@ def status(request: HttpRequest, token: str) -> HttpResponse:
 def status_book(request: HttpRequest, token: str) -> HttpResponse:
     """Book (or move) the applicant's consultation into the time they chose."""
     applicant = _applicant_for_token(token)
-    form = SlotChoiceForm(request.POST, slots=Slot.objects.bookable_for(applicant, [SlotKind.CONSULTATION]))
-    if form.is_valid():
+    current = _current_consultation(applicant)
+    form = SlotChoiceForm(request.POST, slots=_consultation_choices(applicant, current))
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors["slot"]))
+    elif current is not None and form.cleaned_data["slot"].pk == current.slot_id:
+        messages.info(request, _("That is already your time, so nothing was changed."))
+    else:
         try:
             appointment_book(applicant=applicant, slot=form.cleaned_data["slot"])
         except ApplicationError as error:
             messages.error(request, str(error))
         else:
             messages.success(request, _("Your consultation is booked. The confirmation is on its way by email."))
-    else:
-        messages.error(request, " ".join(form.errors["slot"]))
     return redirect("recruiting:status", token)
 
 
 @never_cache
-@require_POST
+@require_http_methods(["GET", "POST"])
 def status_cancel_appointment(request: HttpRequest, token: str, appointment_id: int) -> HttpResponse:
-    """Cancel one of the applicant's own bookings."""
+    """Ask for confirmation, then cancel one of the applicant's own bookings."""
     applicant = _applicant_for_token(token)
-    appointment = get_object_or_404(applicant.appointments, pk=appointment_id, status=AppointmentStatus.BOOKED)
-    appointment_cancel(appointment=appointment)
-    messages.success(request, _("Your appointment is cancelled."))
-    return redirect("recruiting:status", token)
+    appointment = get_object_or_404(
+        applicant.appointments.select_related("slot__branch"), pk=appointment_id, status=AppointmentStatus.BOOKED
+    )
+    if request.method == "POST":
+        appointment_cancel(appointment=appointment)
+        messages.success(request, _("Your appointment is cancelled."))
+        return redirect("recruiting:status", token)
+    return render(request, "recruiting/status_cancel.html", {"applicant": applicant, "appointment": appointment})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def status_contact(request: HttpRequest, token: str) -> HttpResponse:
+    """Let the applicant correct her email and mobile; a new email counts once confirmed at that address."""
+    applicant = _applicant_for_token(token)
+    if applicant.deletion_requested_at is not None:
+        return redirect("recruiting:status", token)
+    form = ContactChangeForm(
+        request.POST or None, initial={"email": applicant.email, "mobile": applicant.mobile_display}
+    )
+    if request.method == "POST" and form.is_valid():
+        email, mobile = form.cleaned_data["email"], form.cleaned_data["mobile"]
+        if email == applicant.email and mobile == applicant.mobile:
+            messages.info(request, _("Nothing has changed: these are the details we have."))
+            return redirect("recruiting:status", token)
+        # The lost-link limits: nobody floods an inbox with confirmations or probes numbers here.
+        if over_limit("status_link:contact", email if email != applicant.email else mobile):
+            return too_many_requests(request)
+        try:
+            if mobile != applicant.mobile:
+                applicant_change_mobile(applicant=applicant, mobile=mobile)
+                messages.success(request, _("Your mobile number is changed. We have confirmed it by email."))
+        except ApplicationError as error:
+            form.add_error("mobile", str(error))
+        else:
+            if email != applicant.email:
+                applicant_request_email_change(applicant=applicant, email=email)
+                messages.success(
+                    request,
+                    _("We have sent a confirmation link to %(email)s. Your email address changes when you open it.")
+                    % {"email": email},
+                )
+            return redirect("recruiting:status", token)
+    return render(request, "recruiting/status_contact.html", {"applicant": applicant, "form": form})
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def status_contact_confirm(request: HttpRequest, token: str, change_token: str) -> HttpResponse:
+    """Ask, then confirm the new email address. A GET changes nothing, as mail scanners follow links."""
+    applicant = _applicant_for_token(token)
+    change = applicant.email_changes.filter(token=change_token).first()
+    if request.method == "POST":
+        try:
+            applicant_confirm_email_change(applicant=applicant, token=change_token)
+        except ApplicationError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, _("Your email address is changed."))
+        return redirect("recruiting:status", token)
+    return render(request, "recruiting/status_contact_confirm.html", {"applicant": applicant, "change": change})
 
 
 @never_cache

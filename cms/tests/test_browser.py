@@ -1,91 +1,22 @@
-"""End to end in a real browser: Debian's Chromium driven by Playwright at phone width.
+"""End to end in a real browser: Debian's Chromium driven by Playwright at phone width."""
 
-Screenshots land in VAR_DIR/screenshots/ for people to look at.
-"""
-
-import os
 import re
-import shutil
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
-from django.conf import settings
 from django.core import mail
-from django.core.cache import caches
-from django.core.management import call_command
+
+from cms.tests.browser import look
 
 # The live server needs a transactional database; serialized_rollback restores what
 # the migrations installed (districts, Wagtail's root page) after each flush.
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-# Without these, Chromium keeps trying to reach Google's services from a closed network.
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-PHONE = {"width": 360, "height": 780}
-SCREENSHOTS = settings.VAR_DIR / "screenshots"
-
-
-@pytest.fixture
-def browser():
-    if not os.path.exists(CHROMIUM):
-        message = "Debian's chromium is not installed (apt-get install chromium)"
-        if os.environ.get("E2E_REQUIRED"):
-            pytest.fail(message)
-        pytest.skip(message)
-    from playwright.sync_api import sync_playwright
-
-    # Playwright's sync API runs an event loop in this thread; the test's own
-    # database calls are still synchronous, which Django must be told.
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    try:
-        with sync_playwright() as playwright:
-            chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-            yield chromium
-            chromium.close()
-    finally:
-        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
-
-
-@pytest.fixture
-def demo_site(settings):
-    settings.DEBUG = True
-    call_command("seed_demo", verbosity=0, stdout=open(os.devnull, "w"))
-    settings.DEBUG = False
-    caches["pages"].clear()
-    # The demo applicants' notices are not the test's business.
-    mail.outbox.clear()
-
-
-@pytest.fixture
-def phone(browser):
-    context = browser.new_context(viewport=PHONE, locale="ko-KR")
-    page = context.new_page()
-    yield page
-    context.close()
-
-
-def _look(page, name: str) -> None:
-    """Save a screenshot, fail on horizontal scrolling and on any accessibility violation."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=SCREENSHOTS / f"{name}-top.png")
-    page.screenshot(path=SCREENSHOTS / f"{name}.png", full_page=True)
-    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"], f"{name} scrolls sideways"
-    results = Axe().run(page)
-    assert results.violations_count == 0, f"{name}:\n{results.generate_report()}"
 
 
 def test_a_visitor_on_a_phone_reads_the_public_site(live_server, demo_site, phone):
     phone.goto(live_server.url)
     assert phone.locator("h1").first.is_visible()
     assert phone.get_by_role("link", name="02-2187-2663").first.is_visible()
-    _look(phone, "home-phone")
+    look(phone, "home-phone")
 
     # The skip link is the first stop of the keyboard and takes focus to the content.
     phone.keyboard.press("Tab")
@@ -98,17 +29,17 @@ def test_a_visitor_on_a_phone_reads_the_public_site(live_server, demo_site, phon
     assert phone.locator("h1").inner_text() == "강서CS지점"
     assert phone.get_by_role("heading", name="담당 지역").is_visible()
     assert phone.get_by_text("강서구", exact=True).is_visible()
-    _look(phone, "branch-phone")
+    look(phone, "branch-phone")
 
     phone.get_by_role("navigation", name="주 메뉴").get_by_role("link", name="CS RC 이야기").click()
     phone.locator(".card__title a").first.click()
     assert phone.locator(".story__person").is_visible()
     assert phone.get_by_role("navigation", name="현재 위치").is_visible()
-    _look(phone, "story-phone")
+    look(phone, "story-phone")
 
     for path, name in [("/training/", "training-phone"), ("/faq/", "faq-phone"), ("/no-such-page/", "404-phone")]:
         phone.goto(live_server.url + path)
-        _look(phone, name)
+        look(phone, name)
 
 
 def test_an_applicant_applies_on_a_phone_then_withdraws(live_server, demo_site, phone):
@@ -130,20 +61,20 @@ def test_an_applicant_applies_on_a_phone_then_withdraws(live_server, demo_site, 
     assert phone.get_by_role("link", name="개인정보 수집·이용 동의").is_visible()
     assert phone.locator("#id_consent_application_error").inner_text() == "필수 항목에 동의하셔야 지원할 수 있습니다."
     assert phone.get_by_label("성명").input_value() == "김민지"
-    _look(phone, "apply-error-phone")
+    look(phone, "apply-error-phone")
 
     phone.locator("#id_consent_application").check()
     phone.get_by_role("button", name="지원서 제출하기").click()
     assert phone.locator("h1").inner_text() == "지원해 주셔서 감사합니다"
-    _look(phone, "apply-done-phone")
+    look(phone, "apply-done-phone")
 
     assert len(mail.outbox) == 1
     status_path = re.search(r"/status/[\w-]+/", mail.outbox[0].body).group(0)
     phone.goto(live_server.url + status_path)
     assert phone.locator(".status-stage").inner_text() == "접수"
-    _look(phone, "status-phone")
+    look(phone, "status-phone")
     phone.get_by_role("link", name="지원 철회하기").click()
     phone.get_by_role("button", name="네, 철회합니다").click()
     assert phone.locator(".status-stage").inner_text() == "철회"
     assert phone.get_by_text("지원을 철회했습니다.").is_visible()
-    _look(phone, "status-withdrawn-phone")
+    look(phone, "status-withdrawn-phone")

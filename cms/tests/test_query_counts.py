@@ -15,11 +15,12 @@ from recruiting.models import RecruitmentRound
 
 # Rendering a page from the database (the page cache misses or is off). The apply
 # page is never cached; on top of a page's own queries its form reads the open
-# rounds, the districts, the branches and the consent notices, one query each.
+# rounds, the districts, the branches and the consent notices, one query each. The
+# branch index reads the districts of all its branches in one more query.
 RENDER_QUERIES = {
     "apply": 13,
     "home": 9,
-    "branch_index": 10,
+    "branch_index": 11,
     "branch": 10,
     "story_index": 10,
     "story": 9,
@@ -66,7 +67,7 @@ def test_rendering_each_page_type_holds_the_pinned_number_of_queries(client, pag
     settings.WAGTAIL_CACHE = False
     counts = _render_counts(client, pages)
     assert counts == RENDER_QUERIES
-    assert max(count for name, count in counts.items() if name != "apply") <= 10
+    assert max(count for name, count in counts.items() if name != "apply") <= 11
 
 
 def test_a_cache_miss_adds_only_the_cache_reads_and_writes(client, pages):

@@ -14,8 +14,8 @@ CATALOGUES = pytest.mark.parametrize("po_path", [PO_PATH, OVERRIDES_PO_PATH], id
 SOURCE_FOLDERS = ["config", "cms", "recruiting", "curriculum", "assignments", "templates"]
 
 
-def _translations(entries) -> dict[str, object]:
-    return {e.msgid: (e.msgstr_plural and dict(e.msgstr_plural)) or e.msgstr for e in entries if e.msgid}
+def _translations(entries) -> dict[tuple[str | None, str], object]:
+    return {(e.msgctxt, e.msgid): (e.msgstr_plural and dict(e.msgstr_plural)) or e.msgstr for e in entries if e.msgid}
 
 
 @CATALOGUES

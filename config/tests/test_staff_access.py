@@ -117,6 +117,7 @@ def _rows(data: dict) -> dict[str, Row]:
         }
     rows["rounds:copy"] = Row(f"/admin/rounds/copy/{round_.pk}/", _only(OK, H))
     rows["slots:copy"] = Row(f"/admin/slots/copy/{data['slot'].pk}/", own_branch_only)
+    rows["slots:inspect"] = Row(f"/admin/slots/inspect/{data['slot'].pk}/", own_branch_only)
     cohort = data["cohort"]
     trainer_and_hr = {E: DENIED, R: DENIED, M: FOUND_NOTHING, T: OK, H: OK}
     first_day = meeting_days(cohort)[0].isoformat()
@@ -133,6 +134,10 @@ def _rows(data: dict) -> dict[str, Row]:
         "cohorts:attendance_day": Row(f"/admin/cohorts/{cohort.pk}/attendance/{first_day}/", trainer_and_hr),
         "cohorts:graduation": Row(f"/admin/cohorts/{cohort.pk}/graduation/", trainer_and_hr),
         "cohorts:trainee": Row(f"/admin/cohorts/{cohort.pk}/trainees/{enrollment.pk}/", trainer_and_hr),
+        "cohorts:graduate_early": Row(
+            f"/admin/cohorts/{cohort.pk}/trainees/{enrollment.pk}/graduate-early/",
+            {E: DENIED, R: DENIED, M: FOUND_NOTHING, T: DENIED, H: REDIRECT},
+        ),
         "cohorts:certificate_issue": Row(
             f"/admin/cohorts/{cohort.pk}/trainees/{enrollment.pk}/certificate/", _only(REDIRECT, H), "post"
         ),
@@ -238,8 +243,9 @@ def data(db, settings, tmp_path):
     other_slot = Slot.objects.create(branch=gangseo, starts_at=starts_at, place="상담실", capacity=5)
     curriculum_install_default()
     curriculum = Curriculum.objects.get()
+    # The cohort has ended, so its graduate may hold a certificate (none is dated before the training ended).
     cohort = Cohort.objects.create(
-        number=1, branch=gangseo, curriculum=curriculum, round=round_, starts_on=today + timedelta(days=40)
+        number=1, branch=gangseo, curriculum=curriculum, round=round_, starts_on=today - timedelta(days=100)
     )
     accepted = make_applicant(round_, mobile="01055550000", email="accepted@example.com")
     Applicant.objects.filter(pk=accepted.pk).update(status=ApplicantStatus.ACCEPTED)

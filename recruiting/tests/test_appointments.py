@@ -68,7 +68,12 @@ def test_booking_a_consultation_moves_the_stage_and_sends_an_invitation(
     (invite,) = calendar.walk("VEVENT")
     assert invite["SEQUENCE"] == 0
     assert invite.decoded("DTSTART") == timezone.localtime(slot.starts_at)
-    assert str(invite["LOCATION"]) == "강서CS지점 5층 상담실"
+    # The street address comes first, so a calendar app can find it on a map; the phone is in the description.
+    assert str(invite["LOCATION"]) == f"{gangseo.address}, 강서CS지점 5층 상담실"
+    assert gangseo.phone in str(invite["DESCRIPTION"])
+    assert gangseo.address in message.body
+    assert gangseo.phone in message.body
+    assert "오전 10:00" in message.body
     assert str(invite["UID"]) == f"appointment-{appointment.pk}@127.0.0.1"
 
 

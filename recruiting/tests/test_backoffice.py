@@ -2,8 +2,13 @@
 
 import csv
 import io
+import re
+from datetime import UTC, datetime
+from pathlib import Path
 
+import openpyxl
 import pytest
+from django.conf import settings
 from django.contrib.messages import get_messages
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -181,6 +186,51 @@ class TestExport:
         assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         assert AccessRecord.objects.get().row_count == 1
 
+    # 06:22 in Seoul on 9 December is still 8 December in UTC.
+    AT_DAWN_IN_SEOUL = datetime(2026, 12, 8, 21, 22, tzinfo=UTC)
+
+    def test_csv_shows_the_time_in_seoul(self, client, hana, seoyeon):
+        Applicant.objects.filter(pk=seoyeon.pk).update(created_at=self.AT_DAWN_IN_SEOUL)
+        client.force_login(hana)
+        body = b"".join(client.get(LIST, {"export": "csv", "reason": "reporting"}).streaming_content).decode()
+        row = list(csv.reader(io.StringIO(body.lstrip("\ufeff"))))[1]
+        assert row[-1] == "2026년 12월 9일 (수) 오전 6:22"
+
+    def test_xlsx_holds_the_time_in_seoul(self, client, hana, seoyeon):
+        Applicant.objects.filter(pk=seoyeon.pk).update(created_at=self.AT_DAWN_IN_SEOUL)
+        client.force_login(hana)
+        response = client.get(LIST, {"export": "xlsx", "reason": "reporting"})
+        sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+        applied_at = sheet.cell(row=2, column=sheet.max_column)
+        assert applied_at.value == datetime(2026, 12, 9, 6, 22)
+        assert applied_at.number_format == '[$-412]yyyy"년" m"월" d"일" (ddd) AM/PM h:mm'
+
+    def test_the_reason_starts_empty(self, client, hana, seoyeon):
+        client.force_login(hana)
+        page = client.get(LIST, {"export": "csv"}).content.decode()
+        select = re.search(r'<select name="reason".*?</select>', page, re.S).group()
+        assert '<option value="" selected>선택하세요</option>' in select
+        assert select.count(" selected>") == 1
+
+    def test_no_reason_is_refused_in_korean_and_exports_nothing(self, client, hana, seoyeon):
+        client.force_login(hana)
+        response = client.get(LIST, {"export": "csv", "reason": "", "note": "월말 보고"})
+        assert response["Content-Type"].startswith("text/html")
+        assert response.context["form"].errors == {"reason": ["내보내는 이유를 고르세요."]}
+        assert not AccessRecord.objects.exists()
+
+    def test_the_list_shows_an_export_button_to_those_who_may_export(self, client, hana, seoyeon):
+        client.force_login(hana)
+        page = client.get(LIST, {"status": "submitted"}).content.decode()
+        assert re.search(r'href="/admin/applicants/\?status=submitted&amp;export=xlsx"[^>]*>.*?내보내기', page, re.S)
+
+    def test_the_export_button_sizes_its_icon(self, client, hana, seoyeon):
+        # Without Wagtail's button--icon class the <svg> has no size and covers the label.
+        client.force_login(hana)
+        page = client.get(LIST, {"export": "csv"}).content.decode()
+        button = re.search(r'<button type="submit" class="([^"]*)">\s*<svg', page)
+        assert "button--icon" in button.group(1).split()
+
 
 CANNOT_MOVE = "이 지원서는 지금 단계에서 그 단계로 옮길 수 없습니다."
 
@@ -212,7 +262,10 @@ class TestMove:
             ({"to": "rejected", "expected_status": "submitted"}, "불합격 이유를 고르세요."),
             ({"to": "rejected", "expected_status": "submitted", "reason": "other"}, "'기타'를 고르면 메모에 이유를"),
             ({"to": "rejected", "expected_status": "submitted", "reason": "age"}, "올바르게 선택해 주세요"),
-            ({"to": "withdrawn", "expected_status": "interview"}, "방금 다른 담당자가 이 지원서를 처리했습니다."),
+            (
+                {"to": "withdrawn", "expected_status": "interview", "confirmed": "True"},
+                "방금 다른 담당자가 이 지원서를 처리했습니다.",
+            ),
             ({"to": "withdrawn", "expected_status": "submitted", "note": "x" * 1001}, "1000"),
             ({"to": "withdrawn", "expected_status": "submitted", "note": "860101-2345678"}, "주민등록번호"),
             ({"to": "withdrawn"}, "필수 작성 항목입니다"),
@@ -291,3 +344,27 @@ def test_the_dashboard_shows_the_funnel_of_open_rounds(client, alice, seoyeon, o
     page = client.get("/admin/").content.decode()
     assert "진행 중인 모집" in page
     assert "지원자 1명" in page
+
+
+# A valid HTML global date and time: no microseconds, an offset (RFC 3339 / HTML §2.3.5.8).
+HTML_DATETIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2})?(Z|[+-]\d{2}:?\d{2})$")
+
+
+def test_time_elements_carry_a_valid_html_datetime(client, alice, seoyeon):
+    ApplicantNote.objects.create(applicant=seoyeon, author=alice, text="통화")
+    client.force_login(alice)
+    page = client.get(f"{LIST}{seoyeon.pk}/").content.decode()
+    values = re.findall(r'datetime="([^"]*)"', page)
+    assert len(values) >= 2
+    assert all(HTML_DATETIME.match(value) for value in values), values
+    assert "+09:00" in values[0]
+
+
+def test_no_template_writes_a_datetime_with_microseconds():
+    templates = Path(settings.BASE_DIR) / "templates"
+    offenders = [
+        str(path.relative_to(templates))
+        for path in templates.rglob("*.html")
+        if re.search(r"""\|date:\s*["']c["']""", path.read_text())
+    ]
+    assert not offenders

@@ -31,6 +31,7 @@ from cms.models import (
     TrainingPage,
 )
 from cms.roles import Role
+from cms.sites import site_address
 from curriculum.defaults import DEFAULT_CURRICULUM_NAME
 from curriculum.models import Assessment, Cohort, CohortStatus, Curriculum, Enrollment, EnrollmentStatus
 from curriculum.progress import module_due
@@ -81,25 +82,30 @@ class Command(BaseCommand):
             raise CommandError("seed_demo loads demo logins with a known password; it runs only with DEBUG on.")
         call_command("setup", verbosity=0)
         with transaction.atomic():
-            branches = self._seed_branches()
-            home = self._seed_home()
-            apply_page = self._child(home, ApplyPage, content.APPLY)
-            self._seed_site(home, apply_page)
+            branches = self.seed_public_site()
             round_ = self._seed_round()
-            self._seed_branch_pages(home, branches)
-            self._seed_stories(home, branches)
-            for model, data, in_menu in [
-                (TrainingPage, content.TRAINING, True),
-                (FaqPage, content.FAQ, True),
-                (ContentPage, content.PRIVACY, False),
-            ]:
-                self._child(home, model, data, show_in_menus=in_menu)
             self._seed_logins(branches)
             self._seed_slots(branches)
             self._seed_applicants(round_)
             self._seed_cohort(branches[DEMO_STAFF_BRANCH])
             self._seed_graduated_cohort(branches[DEMO_STAFF_BRANCH])
         self._print_logins()
+
+    def seed_public_site(self) -> dict[str, Branch]:
+        """Create the branches and every public page in Korean; return the branches by name."""
+        branches = self._seed_branches()
+        home = self._seed_home()
+        apply_page = self._child(home, ApplyPage, content.APPLY)
+        self._seed_site(home, apply_page)
+        self._seed_branch_pages(home, branches)
+        self._seed_stories(home, branches)
+        for model, data, in_menu in [
+            (TrainingPage, content.TRAINING, True),
+            (FaqPage, content.FAQ, True),
+            (ContentPage, content.PRIVACY, False),
+        ]:
+            self._child(home, model, data, show_in_menus=in_menu)
+        return branches
 
     def _seed_branches(self) -> dict[str, Branch]:
         branches = {}
@@ -143,7 +149,8 @@ class Command(BaseCommand):
     def _seed_site(self, home: HomePage, apply_page: ApplyPage) -> None:
         site = Site.objects.filter(is_default_site=True).first()
         if site is None:
-            site = Site.objects.create(hostname="localhost", port=80, root_page=home, is_default_site=True)
+            hostname, port = site_address()
+            site = Site.objects.create(hostname=hostname, port=port, root_page=home, is_default_site=True)
         elif site.root_page_id != home.pk:
             site.root_page = home
             site.save()
@@ -324,7 +331,9 @@ class Command(BaseCommand):
                 cohort=cohort,
                 applicant=applicant,
                 status=EnrollmentStatus.GRADUATED,
-                graduated_at=timezone.now() - timedelta(days=60),
+                # Graduated on the cohort's last day, by HR: the gate allows no earlier date.
+                graduated_at=timezone.make_aware(datetime.combine(cohort.ends_on, time(17))),
+                graduated_by=hr,
                 exam_date=cohort.ends_on - timedelta(days=20),
                 exam_score=80 + number,
                 exam_passed=True,
@@ -334,7 +343,7 @@ class Command(BaseCommand):
             )
             certificate = certificate_issue(enrollment=enrollment, actor=hr, render_later=False)
             certificate_render(certificate_id=certificate.pk)
-        cohort_release(cohort=cohort)
+        cohort_release(cohort=cohort, actor=hr)
 
     def _past_cohort(self, number: int, round_title: str, branch: Branch, starts_on, status: str) -> Cohort:
         """Create a cohort of the default curriculum and the closed round that fed it."""
@@ -383,7 +392,7 @@ class Command(BaseCommand):
                 StaffProfile.objects.get_or_create(user=user, defaults={"branch": branches[DEMO_STAFF_BRANCH]})
 
     def _print_logins(self) -> None:
-        self.stdout.write(self.style.SUCCESS("Demo loaded. Logins for http://127.0.0.1:8000/admin/ :"))
+        self.stdout.write(self.style.SUCCESS(f"Demo loaded. Logins for {settings.SITE_URL}/admin/ :"))
         for username, _name, role in DEMO_LOGINS:
             label = role.value if role else "superuser"
             self.stdout.write(f"  {username:<10} / {DEMO_PASSWORD}   ({label})")

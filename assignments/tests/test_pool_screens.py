@@ -1,0 +1,68 @@
+"""The pool screen: totals per branch, who released whom, and a release that explains itself."""
+
+from datetime import date
+
+import pytest
+
+from assignments import services
+from assignments.models import PoolMember
+from curriculum.models import Enrollment, EnrollmentStatus
+from curriculum.services import enrollment_enrol
+from curriculum.tests.factories import make_accepted
+
+
+@pytest.fixture
+def graduates(cohort, open_round, hana):
+    enrollments = [
+        enrollment_enrol(cohort=cohort, applicant=make_accepted(open_round, n), actor=hana) for n in range(3)
+    ]
+    Enrollment.objects.filter(pk__in=[e.pk for e in enrollments[:2]]).update(status=EnrollmentStatus.GRADUATED)
+    Enrollment.objects.filter(pk=enrollments[0].pk).update(registered_on=date(2027, 4, 10), registration_number="R-1")
+    return [Enrollment.objects.get(pk=e.pk) for e in enrollments]
+
+
+def test_it_shows_totals_per_branch(client, cohort, graduates, hana):
+    services.cohort_release(cohort=cohort, actor=hana)
+    PoolMember.objects.filter(enrollment=graduates[1]).update(capacity=12)
+    client.force_login(hana)
+    page = client.get("/admin/pool/")
+    assert page.context["branches"] == [
+        {"branch": cohort.branch.name, "members": 2, "assignable": 1, "capacity": 42, "assignable_capacity": 30}
+    ]
+    html = page.content.decode()
+    assert "지점별 합계" in html
+    assert "42" in html
+
+
+def test_releasing_with_no_cohort_says_why_nothing_happened(client, cohort, graduates, hana):
+    client.force_login(hana)
+    for data in ({}, {"cohort": ""}, {"cohort": "x"}, {"cohort": "999999"}):
+        response = client.post("/admin/pool/release/", data, follow=True)
+        assert response.status_code == 200
+        (message,) = [str(m) for m in response.context["messages"]]
+        assert "배정 풀에 넣지 않았습니다" in message or "수료생이 없습니다" in message, message
+    assert not PoolMember.objects.exists()
+
+
+def test_it_records_and_shows_who_released(client, cohort, graduates, hana):
+    hana.first_name = "하나"
+    hana.save()
+    client.force_login(hana)
+    client.post("/admin/pool/release/", {"cohort": cohort.pk})
+    assert set(PoolMember.objects.values_list("released_by", flat=True)) == {hana.pk}
+    html = client.get("/admin/pool/").content.decode()
+    assert "하나" in html
+
+
+def test_the_daily_release_names_no_one_and_says_so(client, cohort, graduates, hana):
+    services.pool_release_due(today=date(2027, 4, 4))
+    client.force_login(hana)
+    assert "자동 편입 (매일)" in client.get("/admin/pool/").content.decode()
+
+
+def test_only_graduates_are_released_even_when_the_status_changes_meanwhile(cohort, graduates, hana):
+    stale = graduates[2]
+    stale.status = EnrollmentStatus.GRADUATED  # an old copy; the row says the trainee is still in training
+    with pytest.raises(Exception, match="수료한 교육생만"):
+        services.pool_release(enrollment=stale, actor=hana)
+    assert not PoolMember.objects.exists()
