@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cms', '0003_call_to_action_calls_enquiry_phone'),
+        ("cms", "0003_call_to_action_calls_enquiry_phone"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='applypage',
-            name='done_text',
-            field=models.TextField(default='지원서를 받았습니다. 지원 현황을 볼 수 있는 링크를 이메일로 보내 드렸습니다. 영업일 기준 3일 안에 희망하신 지점에서 지원 상담 일정을 안내해 드립니다.', help_text='Shown after a successful application', verbose_name='what happens next'),
+            model_name="applypage",
+            name="done_text",
+            field=models.TextField(
+                default="지원서를 받았습니다. 지원 현황을 볼 수 있는 링크를 이메일로 보내 드렸습니다. 영업일 기준 3일 안에 희망하신 지점에서 지원 상담 일정을 안내해 드립니다.",
+                help_text="Shown after a successful application",
+                verbose_name="what happens next",
+            ),
         ),
     ]
