@@ -77,6 +77,8 @@ def test_an_applicant_books_a_consultation_then_withdraws_and_frees_her_seat(liv
 def test_a_recruiter_exports_with_a_reason_and_closes_an_application_only_after_confirming(
     live_server, demo_site, desktop
 ):
+    desktop.goto(live_server.url)
+    look(desktop, "home-desktop")
     log_in(desktop, live_server.url, "recruiter", DEMO_PASSWORD)
     desktop.goto(live_server.url + reverse("applicants:index"))
     look(desktop, "journey-recruiter-list", accessibility=False)
