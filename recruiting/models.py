@@ -588,21 +588,6 @@ class EmailChange(models.Model):
         return f"{self.applicant_id} {self.created_at:%Y-%m-%d %H:%M}"
 
 
-class RateLimitCounter(models.Model):
-    """Requests counted per key and fixed time window; see recruiting.ratelimit."""
-
-    key = models.CharField(max_length=64)
-    window_start = models.DateTimeField()
-    count = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [models.UniqueConstraint(fields=["key", "window_start"], name="one_counter_per_key_window")]
-        indexes = [models.Index(fields=["window_start"])]
-
-    def __str__(self) -> str:
-        return f"{self.key[:8]}… {self.window_start:%Y-%m-%d %H:%M} ×{self.count}"
-
-
 class ExportReason(models.TextChoices):
     SCHEDULING = "scheduling", _("Arranging consultations or interviews")
     COHORT_PLANNING = "cohort_planning", _("Planning a training cohort")

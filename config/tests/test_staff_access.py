@@ -17,8 +17,8 @@ from wagtail.models import Site
 from assignments.services import pool_release
 from cms.consent_defaults import install_default_notices
 from cms.models import ConsentNotice
-from cms.roles import Role
 from cms.tests.sitetree import build_site
+from core.roles import Role
 from curriculum.models import (
     CertificateBatch,
     CertificateSettings,

@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
 from cms.models import ConsentNotice
-from cms.roles import Role
+from core.roles import Role
 from recruiting.models import Applicant, Branch, District, Province, RecruitmentRound, StaffProfile
 from recruiting.services import applicant_submit
 

@@ -30,8 +30,8 @@ from cms.models import (
     StoryPage,
     TrainingPage,
 )
-from cms.roles import Role
 from cms.sites import site_address
+from core.roles import Role
 from curriculum.defaults import DEFAULT_CURRICULUM_NAME
 from curriculum.models import Assessment, Cohort, CohortStatus, Curriculum, Enrollment, EnrollmentStatus
 from curriculum.progress import module_due
