@@ -6,12 +6,12 @@ from django.forms.boundfield import BoundWidget
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
-from cms.models import ConsentNotice
 from core.validators import reject_rrn
 from recruiting.models import (
     Applicant,
     ApplicantStatus,
     Branch,
+    ConsentNotice,
     District,
     ExportReason,
     PreferredTime,

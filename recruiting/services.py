@@ -11,7 +11,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_q.tasks import async_task
 
-from cms.models import ConsentNotice
 from core.emails import send_templated_email
 from core.errors import DomainError
 from recruiting.calendar import appointment_ics
@@ -27,6 +26,7 @@ from recruiting.models import (
     Appointment,
     AppointmentStatus,
     Branch,
+    ConsentNotice,
     District,
     EmailChange,
     Notification,

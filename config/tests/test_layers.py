@@ -20,14 +20,6 @@ SCRIPTS = {"bench"}
 PROJECT = set(LAYERS) | ABOVE_ALL
 BASE_DIR = Path(settings.BASE_DIR)
 
-# The imports that still break the layers, until ConsentNotice moves from cms to recruiting.
-KNOWN_PROBLEMS = {
-    "cms/models.py:480 imports recruiting inside apply()",
-    "cms/models.py:486 imports recruiting inside done()",
-    "recruiting/forms.py:9 imports cms, a layer above recruiting",
-    "recruiting/services.py:14 imports cms, a layer above recruiting",
-}
-
 
 def _project_modules() -> list[Path]:
     paths = []
@@ -92,7 +84,7 @@ def test_it_keeps_every_import_on_its_layer():
     problems = []
     for path in _project_modules():
         problems += _problems(path.relative_to(BASE_DIR), path.read_text())
-    assert sorted(set(problems) - KNOWN_PROBLEMS) == []
+    assert problems == []
 
 
 def test_it_catches_an_upward_import():

@@ -3,7 +3,6 @@ from django.db import transaction
 from wagtail.models import Workflow
 
 from assignments.schedules import JOBS as ASSIGNMENT_JOBS
-from cms.consent_defaults import install_default_notices
 from cms.sites import default_site_follow_site_url, site_address
 from core.roles import install_role_groups
 from core.schedules import install_schedules
@@ -11,6 +10,7 @@ from curriculum.defaults import DEFAULT_CURRICULUM_NAME, RETIRED_WORDING
 from curriculum.models import Curriculum, Module
 from curriculum.schedules import JOBS as CURRICULUM_JOBS
 from curriculum.services import curriculum_install_default
+from recruiting.consent_defaults import install_default_notices
 from recruiting.schedules import JOBS as RECRUITING_JOBS
 
 # The approval workflow Wagtail installs on the whole page tree. Its approvers are the
