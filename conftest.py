@@ -5,9 +5,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from cms.consent_defaults import install_default_notices
-from cms.roles import Role, install_role_groups
 from cms.tests.sitetree import build_site
+from core.roles import Role, install_role_groups
+from recruiting.consent_defaults import install_default_notices
 from recruiting.models import Branch, District, Province, RecruitmentRound
 from recruiting.tests.factories import make_staff
 

@@ -4,7 +4,7 @@ from datetime import time
 
 from django_q.models import Schedule
 
-from recruiting.schedules import Job
+from core.schedules import Job
 
 JOBS = {
     # Early morning, so that month 4 starts with the graduates already in the pool.

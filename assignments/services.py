@@ -8,10 +8,14 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assignments.models import PoolMember
+from core.errors import DomainError
 from curriculum.models import Cohort, Enrollment, EnrollmentStatus
-from curriculum.services import TrainingError
 
 logger = logging.getLogger(__name__)
+
+
+class PoolError(DomainError):
+    """A request the pool rules do not allow; the message is for the person who asked."""
 
 
 def pool_release(*, enrollment: Enrollment, actor=None) -> tuple[PoolMember, bool]:
@@ -23,7 +27,7 @@ def pool_release(*, enrollment: Enrollment, actor=None) -> tuple[PoolMember, boo
         # Read the status under a lock: a caller's copy may be stale, and release follows graduation only.
         enrollment = Enrollment.objects.select_for_update().select_related("cohort").get(pk=enrollment.pk)
         if enrollment.status != EnrollmentStatus.GRADUATED:
-            raise TrainingError(_("Only a graduate can be released into the pool."))
+            raise PoolError(_("Only a graduate can be released into the pool."))
         member, created = PoolMember.objects.get_or_create(
             enrollment=enrollment,
             defaults={"branch_id": enrollment.cohort.branch_id, "released_at": timezone.now(), "released_by": actor},

@@ -34,6 +34,7 @@ if DEBUG and urlsplit(SITE_URL).hostname not in ALLOWED_HOSTS:
     ALLOWED_HOSTS.append(urlsplit(SITE_URL).hostname)
 
 INSTALLED_APPS = [
+    "core",
     "cms",
     "recruiting",
     "curriculum",
@@ -178,7 +179,7 @@ APPLICANT_RETENTION_DAYS = env_int("APPLICANT_RETENTION_DAYS", 180, minimum=1)
 # The share of morning meetings (present or late) a trainee needs to graduate, in percent.
 GRADUATION_ATTENDANCE_PERCENT = env_int("GRADUATION_ATTENDANCE_PERCENT", 90, minimum=0)
 
-# Rate limits of the public forms: scope -> (requests, seconds). recruiting.ratelimit
+# Rate limits of the public forms: scope -> (requests, seconds). core.ratelimit
 # counts them in the database so every web process shares them.
 RATE_LIMITS = {
     "apply:address": (env_int("RATE_LIMIT_APPLY_PER_ADDRESS", 20, minimum=1), 3600),

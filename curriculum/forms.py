@@ -4,8 +4,8 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.validators import reject_rrn
 from curriculum.models import Certificate, Enrollment
-from recruiting.validators import reject_rrn
 
 
 class MilestoneForm(forms.ModelForm):

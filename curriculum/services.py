@@ -16,7 +16,9 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django_q.tasks import async_task
 
-from cms.roles import Role
+from core.emails import send_templated_email
+from core.errors import DomainError
+from core.roles import Role
 from curriculum.certificates import CertificateData, CertificateRenderer
 from curriculum.defaults import DEFAULT_CURRICULUM_DESCRIPTION, DEFAULT_CURRICULUM_NAME, DEFAULT_MODULES
 from curriculum.models import (
@@ -42,7 +44,6 @@ from curriculum.models import (
     ResultStatus,
 )
 from curriculum.progress import TraineeProgress, cohort_progress
-from recruiting.emails import send_templated_email
 from recruiting.models import Applicant, ApplicantStatus
 from recruiting.services import ApplicationError, applicant_enrol
 
@@ -51,7 +52,7 @@ DOWNLOAD_SALT = "curriculum.certificate.download"
 logger = logging.getLogger(__name__)
 
 
-class TrainingError(Exception):
+class TrainingError(DomainError):
     """A request the training rules do not allow; the message is for the person who asked."""
 
 

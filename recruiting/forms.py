@@ -6,11 +6,12 @@ from django.forms.boundfield import BoundWidget
 from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
-from cms.models import ConsentNotice
+from core.validators import reject_rrn
 from recruiting.models import (
     Applicant,
     ApplicantStatus,
     Branch,
+    ConsentNotice,
     District,
     ExportReason,
     PreferredTime,
@@ -22,7 +23,6 @@ from recruiting.models import (
 )
 from recruiting.phones import InvalidMobile, normalize_mobile
 from recruiting.services import staff_moves_from
-from recruiting.validators import reject_rrn
 
 # Letters of any script, spaces, and the dots and hyphens that names carry.
 NAME_PATTERN = re.compile(r"^[^\W\d_]+(?:[ ·.\-'][^\W\d_]+)*$")

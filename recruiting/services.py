@@ -11,9 +11,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_q.tasks import async_task
 
-from cms.models import ConsentNotice
+from core.emails import send_templated_email
+from core.errors import DomainError
 from recruiting.calendar import appointment_ics
-from recruiting.emails import send_templated_email
 from recruiting.models import (
     ENDED_STATUSES,
     STAGE_NOTICES,
@@ -26,6 +26,7 @@ from recruiting.models import (
     Appointment,
     AppointmentStatus,
     Branch,
+    ConsentNotice,
     District,
     EmailChange,
     Notification,
@@ -40,8 +41,8 @@ from recruiting.models import (
 logger = logging.getLogger(__name__)
 
 
-class ApplicationError(Exception):
-    """A request the rules do not allow; the message is for the person who asked."""
+class ApplicationError(DomainError):
+    """A request the recruiting rules do not allow; the message is for the person who asked."""
 
 
 def _queue_notification(notification: Notification) -> None:

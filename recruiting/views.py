@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from core.ratelimit import client_address, over_limit, too_many_requests
 from recruiting.forms import ApplicationForm, ContactChangeForm, SlotChoiceForm, StatusLinkForm
 from recruiting.models import (
     Applicant,
@@ -22,7 +23,6 @@ from recruiting.models import (
     Slot,
     SlotKind,
 )
-from recruiting.ratelimit import client_address, over_limit, too_many_requests
 from recruiting.services import (
     BOOKABLE,
     ApplicationError,

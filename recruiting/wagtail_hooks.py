@@ -1,13 +1,15 @@
-"""Admin screens of recruiting: applicants, rounds, branches, staff branches and access records."""
+"""Admin screens of recruiting: applicants, rounds, branches, staff branches, access records and consent notices."""
 
 from django.templatetags.static import static
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
+from wagtail.snippets.models import register_snippet
+from wagtail.snippets.views.snippets import SnippetViewSet
 
 from recruiting.admin_views import ApplicantViewSet, FunnelPanel, ReadOnlyModelViewSet, SlotViewSet
-from recruiting.models import AccessRecord, Branch, District, RecruitmentRound, StaffProfile
+from recruiting.models import AccessRecord, Branch, ConsentNotice, District, RecruitmentRound, StaffProfile
 
 
 class BranchViewSet(ModelViewSet):
@@ -100,3 +102,15 @@ def recruiting_admin_css():
 def add_funnel_panel(request, panels):
     if request.user.has_perm("recruiting.view_applicant"):
         panels.append(FunnelPanel(request.user))
+
+
+class ConsentNoticeViewSet(SnippetViewSet):
+    model = ConsentNotice
+    icon = "doc-full"
+    menu_label = _("Consent notices")
+    add_to_admin_menu = True
+    menu_order = 250
+    list_display = ["title", "is_required", "version", "is_active"]
+
+
+register_snippet(ConsentNoticeViewSet)

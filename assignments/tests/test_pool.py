@@ -7,7 +7,7 @@ import pytest
 from assignments import services
 from assignments.models import PoolMember
 from curriculum.models import Enrollment, EnrollmentStatus
-from curriculum.services import TrainingError, enrollment_enrol
+from curriculum.services import enrollment_enrol
 from curriculum.tests.factories import make_accepted
 from recruiting.models import Branch
 from recruiting.tests.factories import make_staff
@@ -32,7 +32,7 @@ def test_the_daily_job_releases_graduates_from_month_4_once(cohort, graduates):
 
 
 def test_only_graduates_are_released(graduates, hana):
-    with pytest.raises(TrainingError, match="수료한 교육생만"):
+    with pytest.raises(services.PoolError, match="수료한 교육생만"):
         services.pool_release(enrollment=graduates[1], actor=hana)
     assert not PoolMember.objects.exists()
 

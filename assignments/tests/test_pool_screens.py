@@ -63,6 +63,6 @@ def test_the_daily_release_names_no_one_and_says_so(client, cohort, graduates, h
 def test_only_graduates_are_released_even_when_the_status_changes_meanwhile(cohort, graduates, hana):
     stale = graduates[2]
     stale.status = EnrollmentStatus.GRADUATED  # an old copy; the row says the trainee is still in training
-    with pytest.raises(Exception, match="수료한 교육생만"):
+    with pytest.raises(services.PoolError, match="수료한 교육생만"):
         services.pool_release(enrollment=stale, actor=hana)
     assert not PoolMember.objects.exists()

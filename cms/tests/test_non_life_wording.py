@@ -9,9 +9,9 @@ from django.core.management import call_command
 from wagtail.models import Page
 
 from cms.management.commands.seed_demo import Command as SeedDemo
-from cms.models import ConsentNotice
 from curriculum.defaults import DEFAULT_CURRICULUM_NAME, RETIRED_WORDING
 from curriculum.models import Curriculum
+from recruiting.models import ConsentNotice
 
 LIFE_INSURANCE_WORDS = ("생명", "생보")
 

@@ -9,7 +9,7 @@ from wagtail.models import Workflow, WorkflowState
 from wagtail.test.utils.form_data import inline_formset, nested_form_data, streamfield
 
 from cms.models import ContentPage
-from cms.roles import Role
+from core.roles import Role
 from recruiting.tests.factories import make_staff
 
 pytestmark = pytest.mark.django_db

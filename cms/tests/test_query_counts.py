@@ -8,9 +8,9 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from cms.consent_defaults import install_default_notices
 from cms.models import BranchPage, StoryPage
 from cms.tests.sitetree import build_site, make_branch, publish
+from recruiting.consent_defaults import install_default_notices
 from recruiting.models import RecruitmentRound
 
 # Rendering a page from the database (the page cache misses or is off). The apply

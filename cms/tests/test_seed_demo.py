@@ -5,7 +5,7 @@ from django.core.management import CommandError, call_command
 from wagtail.models import Page, Site
 
 from cms.models import BranchPage, HomePage, SiteSettings, StoryPage
-from cms.roles import Role
+from core.roles import Role
 from recruiting.models import Branch, District
 
 pytestmark = pytest.mark.django_db

@@ -11,7 +11,7 @@ PO_PATH = settings.BASE_DIR / "locale" / "ko" / "LC_MESSAGES" / "django.po"
 # Our corrections of Django's and Wagtail's own Korean strings (msgids not in our source).
 OVERRIDES_PO_PATH = settings.BASE_DIR / "locale" / "overrides" / "ko" / "LC_MESSAGES" / "django.po"
 CATALOGUES = pytest.mark.parametrize("po_path", [PO_PATH, OVERRIDES_PO_PATH], ids=["ours", "overrides"])
-SOURCE_FOLDERS = ["config", "cms", "recruiting", "curriculum", "assignments", "templates"]
+SOURCE_FOLDERS = ["config", "core", "cms", "recruiting", "curriculum", "assignments", "templates"]
 
 
 def _translations(entries) -> dict[tuple[str | None, str], object]:

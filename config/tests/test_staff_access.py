@@ -15,10 +15,8 @@ from django.utils import timezone
 from wagtail.models import Site
 
 from assignments.services import pool_release
-from cms.consent_defaults import install_default_notices
-from cms.models import ConsentNotice
-from cms.roles import Role
 from cms.tests.sitetree import build_site
+from core.roles import Role
 from curriculum.models import (
     CertificateBatch,
     CertificateSettings,
@@ -35,11 +33,13 @@ from curriculum.services import (
     meeting_days,
 )
 from recruiting import services
+from recruiting.consent_defaults import install_default_notices
 from recruiting.models import (
     AccessRecord,
     Applicant,
     ApplicantStatus,
     Branch,
+    ConsentNotice,
     District,
     RecruitmentRound,
     Slot,
@@ -166,19 +166,19 @@ def _rows(data: dict) -> dict[str, Row]:
         "access_records:inspect": Row(f"/admin/access-records/{record.pk}/", _only(OK, H)),
     }
     notice = data["notice"]
-    snippets = "/admin/snippets/cms/consentnotice/"
+    snippets = "/admin/snippets/recruiting/consentnotice/"
     rows |= {
-        "wagtailsnippets_cms_consentnotice:list": Row(snippets, _only(OK, E)),
-        "wagtailsnippets_cms_consentnotice:list_results": Row(snippets + "results/", _only(OK, E)),
-        "wagtailsnippets_cms_consentnotice:add": Row(snippets + "add/", _only(OK, E)),
-        "wagtailsnippets_cms_consentnotice:edit": Row(snippets + f"edit/{notice.pk}/", _only(OK, E)),
-        "wagtailsnippets_cms_consentnotice:delete": Row(snippets + f"delete/{notice.pk}/", _only(OK)),
-        "wagtailsnippets_cms_consentnotice:usage": Row(snippets + f"usage/{notice.pk}/", _only(OK, E)),
-        "wagtailsnippets_cms_consentnotice:history": Row(snippets + f"history/{notice.pk}/", _only(OK, E)),
-        "wagtailsnippets_cms_consentnotice:history_results": Row(
+        "wagtailsnippets_recruiting_consentnotice:list": Row(snippets, _only(OK, E)),
+        "wagtailsnippets_recruiting_consentnotice:list_results": Row(snippets + "results/", _only(OK, E)),
+        "wagtailsnippets_recruiting_consentnotice:add": Row(snippets + "add/", _only(OK, E)),
+        "wagtailsnippets_recruiting_consentnotice:edit": Row(snippets + f"edit/{notice.pk}/", _only(OK, E)),
+        "wagtailsnippets_recruiting_consentnotice:delete": Row(snippets + f"delete/{notice.pk}/", _only(OK)),
+        "wagtailsnippets_recruiting_consentnotice:usage": Row(snippets + f"usage/{notice.pk}/", _only(OK, E)),
+        "wagtailsnippets_recruiting_consentnotice:history": Row(snippets + f"history/{notice.pk}/", _only(OK, E)),
+        "wagtailsnippets_recruiting_consentnotice:history_results": Row(
             snippets + f"history-results/{notice.pk}/", _only(OK, E)
         ),
-        "wagtailsnippets_cms_consentnotice:copy": Row(snippets + f"copy/{notice.pk}/", _only(OK, E)),
+        "wagtailsnippets_recruiting_consentnotice:copy": Row(snippets + f"copy/{notice.pk}/", _only(OK, E)),
     }
     member = data["member"]
     pool = {E: DENIED, R: OK, M: OK, T: DENIED, H: OK}

@@ -4,7 +4,7 @@ from datetime import date
 
 import pytest
 
-from cms.roles import Role
+from core.roles import Role
 from curriculum.models import Cohort, Curriculum
 from curriculum.services import curriculum_install_default
 from recruiting.tests.factories import make_staff

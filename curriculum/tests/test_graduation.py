@@ -6,7 +6,7 @@ import pytest
 import time_machine
 from django.db import IntegrityError, transaction
 
-from cms.roles import Role
+from core.roles import Role
 from curriculum import services
 from curriculum.models import Assessment, Certificate, CertificateStatus, Enrollment, EnrollmentStatus
 from curriculum.progress import cohort_progress

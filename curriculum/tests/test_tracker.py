@@ -9,7 +9,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from cms.roles import Role
+from core.roles import Role
 from curriculum import services
 from curriculum.models import (
     Assessment,

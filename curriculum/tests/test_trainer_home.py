@@ -7,7 +7,7 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from cms.roles import Role
+from core.roles import Role
 from curriculum import services
 from curriculum.models import Assessment, Cohort
 from curriculum.tests.test_tracker import _fill

@@ -3,9 +3,8 @@
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 
-from cms.models import ConsentNotice
-from cms.roles import Role
-from recruiting.models import Applicant, Branch, District, Province, RecruitmentRound, StaffProfile
+from core.roles import Role
+from recruiting.models import Applicant, Branch, ConsentNotice, District, Province, RecruitmentRound, StaffProfile
 from recruiting.services import applicant_submit
 
 

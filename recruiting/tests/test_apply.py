@@ -8,13 +8,13 @@ from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
-from cms.models import ConsentNoticeVersion
 from recruiting.models import (
     Applicant,
     ApplicantConsent,
     ApplicantEvent,
     ApplicantStatus,
     Branch,
+    ConsentNoticeVersion,
     District,
     Notification,
     Province,

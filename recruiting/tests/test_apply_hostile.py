@@ -8,10 +8,17 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.django import TestCase
 
-from cms.consent_defaults import install_default_notices
-from cms.models import ConsentNotice
 from cms.tests.sitetree import build_site
-from recruiting.models import Applicant, ApplicantConsent, ApplicantEvent, District, Notification, RecruitmentRound
+from recruiting.consent_defaults import install_default_notices
+from recruiting.models import (
+    Applicant,
+    ApplicantConsent,
+    ApplicantEvent,
+    ConsentNotice,
+    District,
+    Notification,
+    RecruitmentRound,
+)
 
 HOSTILE_TEXT = st.one_of(
     st.text(max_size=300),

@@ -21,7 +21,6 @@ from cms.models import (
     ApplyPage,
     BranchIndexPage,
     BranchPage,
-    ConsentNotice,
     ContentPage,
     FaqPage,
     HomePage,
@@ -30,8 +29,8 @@ from cms.models import (
     StoryPage,
     TrainingPage,
 )
-from cms.roles import Role
 from cms.sites import site_address
+from core.roles import Role
 from curriculum.defaults import DEFAULT_CURRICULUM_NAME
 from curriculum.models import Assessment, Cohort, CohortStatus, Curriculum, Enrollment, EnrollmentStatus
 from curriculum.progress import module_due
@@ -48,6 +47,7 @@ from recruiting.models import (
     Applicant,
     ApplicantStatus,
     Branch,
+    ConsentNotice,
     District,
     RecruitmentRound,
     RejectionReason,

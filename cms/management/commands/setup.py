@@ -3,15 +3,15 @@ from django.db import transaction
 from wagtail.models import Workflow
 
 from assignments.schedules import JOBS as ASSIGNMENT_JOBS
-from cms.consent_defaults import install_default_notices
-from cms.roles import install_role_groups
 from cms.sites import default_site_follow_site_url, site_address
+from core.roles import install_role_groups
+from core.schedules import install_schedules
 from curriculum.defaults import DEFAULT_CURRICULUM_NAME, RETIRED_WORDING
 from curriculum.models import Curriculum, Module
 from curriculum.schedules import JOBS as CURRICULUM_JOBS
 from curriculum.services import curriculum_install_default
+from recruiting.consent_defaults import install_default_notices
 from recruiting.schedules import JOBS as RECRUITING_JOBS
-from recruiting.schedules import install_schedules
 
 # The approval workflow Wagtail installs on the whole page tree. Its approvers are the
 # "Moderators" group, which our roles replace, so a submitted page waited for nobody.

@@ -1,6 +1,6 @@
 """The consent notices every installation starts with; editors change them in the admin."""
 
-from cms.models import ConsentNotice
+from recruiting.models import ConsentNotice
 
 APPLICATION_ITEMS = (
     "성명, 휴대전화번호, 이메일, 출생연도, 거주 지역(시도·시군구), 희망 지점, 지원 경로, "

@@ -2,8 +2,8 @@
 
 import pytest
 
-from cms.consent_defaults import DEFAULT_NOTICES, install_default_notices
-from cms.models import ConsentNotice, ConsentNoticeVersion
+from recruiting.consent_defaults import DEFAULT_NOTICES, install_default_notices
+from recruiting.models import ConsentNotice, ConsentNoticeVersion
 
 pytestmark = pytest.mark.django_db
 

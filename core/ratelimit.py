@@ -18,7 +18,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from recruiting.models import RateLimitCounter
+from core.models import RateLimitCounter
 
 logger = logging.getLogger(__name__)
 
@@ -58,4 +58,4 @@ def over_limit(scope: str, value: str) -> bool:
 
 def too_many_requests(request: HttpRequest) -> HttpResponse:
     """Answer a request over its limit: 429 with a Korean page."""
-    return render(request, "recruiting/too_many_requests.html", status=429)
+    return render(request, "core/too_many_requests.html", status=429)

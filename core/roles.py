@@ -39,8 +39,8 @@ PIPELINE_PERMISSIONS = [
 MODEL_PERMISSIONS: dict[str, list[str]] = {
     Role.EDITOR: [
         "cms.change_sitesettings",
-        "cms.add_consentnotice",
-        "cms.change_consentnotice",
+        "recruiting.add_consentnotice",
+        "recruiting.change_consentnotice",
         "recruiting.change_branch",
         "recruiting.change_district",
     ],
