@@ -1,12 +1,11 @@
 """Shared data of the curriculum tests: the default curriculum, a trainer and a cohort."""
 
-from datetime import date
-
 import pytest
 
 from core.roles import Role
 from curriculum.models import Cohort, Curriculum
 from curriculum.services import curriculum_install_default
+from curriculum.tests.factories import COHORT_STARTS
 from recruiting.tests.factories import make_staff
 
 
@@ -25,7 +24,7 @@ def tom(roles):
 @pytest.fixture
 def cohort(curriculum, gangseo, open_round, tom) -> Cohort:
     cohort = Cohort.objects.create(
-        number=7, branch=gangseo, curriculum=curriculum, round=open_round, starts_on=date(2027, 1, 4), capacity=3
+        number=7, branch=gangseo, curriculum=curriculum, round=open_round, starts_on=COHORT_STARTS, capacity=3
     )
     cohort.trainers.add(tom)
     return cohort

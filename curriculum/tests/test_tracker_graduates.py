@@ -15,7 +15,7 @@ from curriculum.models import (
     ModuleResultChange,
 )
 from curriculum.services import MarkError, TrainingError
-from curriculum.tests.test_tracker import STARTS, _fill
+from curriculum.tests.factories import COHORT_STARTS, enrol_trainees
 
 # The 7기 of the fixtures trains from 4 January to 3 April 2027; graduation comes after it.
 AFTER_THE_END = date(2027, 4, 5)
@@ -43,12 +43,12 @@ def _pass_everything(cohort, enrollment, tom) -> None:
 @pytest.fixture
 def trainees(cohort, tom, hana):
     """서연 graduates through the gate, 교육생01 stays in training, 교육생02 left the training."""
-    graduate, active, leaver = _fill(cohort, 3)
+    graduate, active, leaver = enrol_trainees(cohort, 3)
     _pass_everything(cohort, graduate, tom)
     scored = cohort.curriculum.modules.filter(assessment=Assessment.SCORE).first()
     services.marks_save(cohort=cohort, actor=tom, cells={(leaver.pk, scored.pk): "30"})
-    with time_machine.travel(STARTS):
-        services.attendance_save(cohort=cohort, day=STARTS, actor=tom, exceptions={})
+    with time_machine.travel(COHORT_STARTS):
+        services.attendance_save(cohort=cohort, day=COHORT_STARTS, actor=tom, exceptions={})
     with time_machine.travel(AFTER_THE_END):
         services.enrollment_graduate(enrollment=graduate, actor=hana)
     # Leaving the training has no screen of its own yet: HR records it on the enrolment.
@@ -183,7 +183,7 @@ class TestAttendance:
         graduate, active, leaver = trainees
         with time_machine.travel(LAST_WEEK):
             client.force_login(tom)
-            sheet = client.get(f"/admin/cohorts/{cohort.pk}/attendance/{STARTS.isoformat()}/")
+            sheet = client.get(f"/admin/cohorts/{cohort.pk}/attendance/{COHORT_STARTS.isoformat()}/")
             assert [enrollment.pk for enrollment, _status in sheet.context["rows"]] == [active.pk]
             assert [(e.pk, status, label) for e, status, label in sheet.context["others"]] == [
                 (graduate.pk, "present", "수료"),
@@ -193,14 +193,14 @@ class TestAttendance:
             assert f'name="a-{graduate.pk}"' not in page
             assert "수료" in page
             response = client.post(
-                f"/admin/cohorts/{cohort.pk}/attendance/{STARTS.isoformat()}/",
+                f"/admin/cohorts/{cohort.pk}/attendance/{COHORT_STARTS.isoformat()}/",
                 {f"a-{active.pk}": "present", f"a-{graduate.pk}": "absent", "reason": "정정"},
                 follow=True,
             )
         assert [str(m) for m in response.context["messages"]] == [
             "수료했거나 중도 퇴소한 교육생의 출석은 바꿀 수 없습니다."
         ]
-        assert dict(Attendance.objects.filter(day=STARTS).values_list("enrollment_id", "status")) == {
+        assert dict(Attendance.objects.filter(day=COHORT_STARTS).values_list("enrollment_id", "status")) == {
             graduate.pk: "present",
             active.pk: "present",
             leaver.pk: "present",
@@ -210,7 +210,7 @@ class TestAttendance:
         graduate, active, _leaver = trainees
         with time_machine.travel(LAST_WEEK), pytest.raises(TrainingError, match="수료했거나 중도 퇴소한"):
             services.attendance_save(
-                cohort=cohort, day=STARTS, actor=tom, exceptions={graduate.pk: "absent"}, reason="정정"
+                cohort=cohort, day=COHORT_STARTS, actor=tom, exceptions={graduate.pk: "absent"}, reason="정정"
             )
         assert Attendance.objects.get(enrollment=graduate).status == "present"
 
