@@ -9,7 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -540,18 +540,24 @@ def certificate_data(certificate: Certificate) -> CertificateData:
 
 
 def certificate_render(*, certificate_id: int) -> bool:
-    """Render the certificate's PDF and save it to its file, unless it has one; return whether it rendered."""
+    """Render the certificate's PDF and save it to its file, unless it has one, then email the graduate once.
+
+    Returns whether it rendered. A PDF that exists still gets its email sent if it has
+    none: a worker that died between saving the PDF and sending would otherwise leave
+    the graduate without her link for good.
+    """
     certificate = Certificate.objects.get(pk=certificate_id)
     if certificate.pdf:
+        certificate_email_send(certificate_id=certificate_id)
         return False
     pdf = CertificateRenderer().render(certificate_data(certificate))
     with transaction.atomic():
         locked = Certificate.objects.select_for_update().get(pk=certificate_id)
-        if locked.pdf:
-            return False
-        locked.pdf.save(f"{locked.year}-{locked.serial:04d}-{locked.verification_code}.pdf", ContentFile(pdf))
+        rendered = not locked.pdf
+        if rendered:
+            locked.pdf.save(f"{locked.year}-{locked.serial:04d}-{locked.verification_code}.pdf", ContentFile(pdf))
     certificate_email_send(certificate_id=certificate_id)
-    return True
+    return rendered
 
 
 def certificate_download_token(certificate: Certificate) -> str:
@@ -644,8 +650,12 @@ def certificate_reissue(*, certificate: Certificate, actor, reason: str) -> Cert
 
 
 def _missing_certificates(cohort: Cohort):
-    """Return the cohort's graduates without a valid certificate or whose PDF is not rendered yet."""
-    rendered = Certificate.objects.filter(status=CertificateStatus.VALID).exclude(pdf="")
+    """Return the cohort's graduates without a valid certificate, or whose PDF or email is not done yet."""
+    rendered = (
+        Certificate.objects.filter(status=CertificateStatus.VALID)
+        .exclude(pdf="")
+        .filter(Q(emailed_at__isnull=False) | Q(enrollment__applicant__email=""))
+    )
     return (
         cohort.enrollments.filter(status=EnrollmentStatus.GRADUATED)
         .exclude(pk__in=rendered.values("enrollment"))
