@@ -375,9 +375,7 @@ def _confirm_move(request: HttpRequest, applicant: Applicant, form: TransitionFo
     one click away, and nothing is saved until the confirmation comes back.
     """
     to = ApplicantStatus(form.cleaned_data["to"])
-    upcoming = applicant.appointments.filter(
-        status=AppointmentStatus.BOOKED, slot__starts_at__gt=timezone.now()
-    ).select_related("slot__branch")
+    upcoming = applicant.appointments.upcoming().select_related("slot__branch")
     return TemplateResponse(
         request,
         "recruiting/admin/move_confirm.html",

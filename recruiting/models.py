@@ -556,6 +556,12 @@ class AppointmentStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+class AppointmentQuerySet(models.QuerySet):
+    def upcoming(self):
+        """Return the bookings still to come; past ones are history, not seats."""
+        return self.filter(status=AppointmentStatus.BOOKED, slot__starts_at__gt=timezone.now())
+
+
 class Appointment(models.Model):
     """An applicant's seat in a slot. Rescheduling moves it to another slot and counts up `sequence`."""
 
@@ -575,6 +581,8 @@ class Appointment(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AppointmentQuerySet.as_manager()
 
     class Meta:
         ordering = ["slot__starts_at", "pk"]

@@ -163,9 +163,7 @@ def _appointments_cancel_future(*, applicant: Applicant, event: ApplicantEvent, 
     The caller holds the applicant's row lock, so no booking can be made or moved
     meanwhile. Past bookings stay as they were: they are history, not seats.
     """
-    future = applicant.appointments.select_for_update(of=("self",)).filter(
-        status=AppointmentStatus.BOOKED, slot__starts_at__gt=timezone.now()
-    )
+    future = applicant.appointments.select_for_update(of=("self",)).upcoming()
     for appointment in future.select_related("slot__branch"):
         appointment.status = AppointmentStatus.CANCELLED
         appointment.sequence += 1

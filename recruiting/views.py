@@ -7,7 +7,6 @@ from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
@@ -124,9 +123,7 @@ def status(request: HttpRequest, token: str) -> HttpResponse:
 
 def _upcoming_bookings(applicant: Applicant):
     # Past bookings are history; the page shows what is still to come.
-    return applicant.appointments.filter(
-        status=AppointmentStatus.BOOKED, slot__starts_at__gt=timezone.now()
-    ).select_related("slot__branch")
+    return applicant.appointments.upcoming().select_related("slot__branch")
 
 
 def _current_consultation(applicant: Applicant) -> Appointment | None:
