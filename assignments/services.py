@@ -7,15 +7,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from assignments.errors import PoolError
 from assignments.models import PoolMember
-from core.errors import DomainError
 from curriculum.models import Cohort, Enrollment, EnrollmentStatus
 
 logger = logging.getLogger(__name__)
-
-
-class PoolError(DomainError):
-    """A request the pool rules do not allow; the message is for the person who asked."""
 
 
 def pool_release(*, enrollment: Enrollment, actor=None) -> tuple[PoolMember, bool]:

@@ -154,8 +154,8 @@ def remove_earlier_run() -> None:
         cohorts = list(Cohort.objects.filter(enrollments__applicant__in=marked).distinct().values_list("pk", flat=True))
         if not cohorts:
             return
-        # Certificates and pool places protect enrolments (the daily pool release takes in
-        # graduates whose field work has begun, as the benchmark's have), enrolments protect
+        # Certificates and pool places protect enrollments (the daily pool release takes in
+        # graduates whose field work has begun, as the benchmark's have), enrollments protect
         # cohorts and applicants; the batches go with their cohort. The PDFs were in the
         # earlier run's folder, long gone.
         Certificate.objects.filter(enrollment__cohort__in=cohorts).delete()

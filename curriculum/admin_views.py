@@ -1,4 +1,4 @@
-"""Training screens in the Wagtail admin: cohorts and enrolment (the tracker screens build on these).
+"""Training screens in the Wagtail admin: cohorts and enrollment (the tracker screens build on these).
 
 Cohorts are read through `Cohort.objects.visible_to(user)`: HR sees all, a trainer the
 cohorts they train, a branch manager their branch's; anything else answers 404.
@@ -26,7 +26,7 @@ from wagtail.admin.ui.tables import TitleColumn
 from wagtail.admin.views.generic import IndexView
 from wagtail.admin.viewsets.model import ModelViewSet
 
-from curriculum import services
+from curriculum import errors, services
 from curriculum.forms import MilestoneForm
 from curriculum.models import (
     ATTENDED,
@@ -99,7 +99,7 @@ class CohortViewSet(ModelViewSet):
     def get_urlpatterns(self):
         return [
             *super().get_urlpatterns(),
-            path("<int:pk>/enrol/", cohort_enrol, name="enrol"),
+            path("<int:pk>/enroll/", cohort_enroll, name="enroll"),
             path("<int:pk>/", cohort_dashboard, name="dashboard"),
             path("<int:pk>/marks/", cohort_marks, name="marks"),
             path(
@@ -130,8 +130,8 @@ class CohortViewSet(ModelViewSet):
 
 @require_POST
 @permission_required("curriculum.change_cohort", raise_exception=True)
-def cohort_enrol(request: HttpRequest, pk: int) -> HttpResponse:
-    """Enrol the accepted applicants of the cohort's round and branch (all, or the one posted)."""
+def cohort_enroll(request: HttpRequest, pk: int) -> HttpResponse:
+    """Enroll the accepted applicants of the cohort's round and branch (all, or the one posted)."""
     cohort = _get_cohort_for_user(request, pk)
     applicant_id = request.POST.get("applicant")
     if applicant_id:
@@ -139,13 +139,13 @@ def cohort_enrol(request: HttpRequest, pk: int) -> HttpResponse:
             Applicant.objects.filter(status=ApplicantStatus.ACCEPTED), pk=applicant_id if applicant_id.isdigit() else 0
         )
         try:
-            services.enrollment_enrol(cohort=cohort, applicant=applicant, actor=request.user)
-        except services.TrainingError as error:
+            services.enrollment_enroll(cohort=cohort, applicant=applicant, actor=request.user)
+        except errors.TrainingError as error:
             messages.error(request, str(error))
         else:
             messages.success(request, _("%(name)s joined the cohort.") % {"name": applicant.name})
     else:
-        joined, problems = services.cohort_enrol_accepted(cohort=cohort, actor=request.user)
+        joined, problems = services.cohort_enroll_accepted(cohort=cohort, actor=request.user)
         messages.success(request, _("%(count)s accepted applicants joined the cohort.") % {"count": joined})
         for problem in problems:
             messages.warning(request, problem)
@@ -238,7 +238,7 @@ def cohort_marks(request: HttpRequest, pk: int) -> HttpResponse:
                 typed[(int(parts[1]), int(parts[2]))] = value[:10]
         try:
             changed = services.marks_save(cohort=cohort, actor=request.user, cells=typed)
-        except services.MarkError as error:
+        except errors.MarkError as error:
             errors = error.errors
             messages.error(request, str(error))
         else:
@@ -360,7 +360,7 @@ def cohort_attendance(request: HttpRequest, pk: int, day: str | None = None) -> 
             changed = services.attendance_save(
                 cohort=cohort, day=chosen, actor=request.user, exceptions=exceptions, reason=reason
             )
-        except services.TrainingError as error:
+        except errors.TrainingError as error:
             messages.error(request, str(error))
             recorded = {e.pk: request.POST.get(f"a-{e.pk}", AttendanceStatus.PRESENT) for e in active}
         else:
@@ -400,7 +400,7 @@ def cohort_graduation(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 count = services.cohort_graduate_eligible(cohort=cohort, actor=request.user)
                 messages.success(request, _("%(count)s trainees graduated.") % {"count": count})
-        except services.TrainingError as error:
+        except errors.TrainingError as error:
             messages.error(request, str(error))
         return redirect("cohorts:graduation", pk=cohort.pk)
     _modules, trainees = cohort_progress(cohort, today=timezone.localdate())
@@ -431,7 +431,7 @@ def enrollment_graduate_early(request: HttpRequest, pk: int, enrollment_pk: int)
         reason = request.POST.get("reason", "")[:200]
         try:
             services.enrollment_graduate_early(enrollment=enrollment, actor=request.user, reason=reason)
-        except services.TrainingError as refused:
+        except errors.TrainingError as refused:
             if reason.strip():
                 messages.error(request, str(refused))
                 return redirect("cohorts:graduation", pk=cohort.pk)
@@ -495,7 +495,7 @@ def certificate_issue(request: HttpRequest, pk: int, enrollment_pk: int) -> Http
     enrollment = get_object_or_404(cohort.enrollments, pk=enrollment_pk)
     try:
         certificate = services.certificate_issue(enrollment=enrollment, actor=request.user)
-    except services.TrainingError as error:
+    except errors.TrainingError as error:
         messages.error(request, str(error))
     else:
         messages.success(request, _("Certificate %(number)s issued.") % {"number": certificate.number})
@@ -515,7 +515,7 @@ def certificate_change(request: HttpRequest, pk: int, certificate_pk: int, actio
         reason = request.POST.get("reason", "")[:200]
         try:
             result = change(certificate=certificate, actor=request.user, reason=reason)
-        except services.TrainingError as refused:
+        except errors.TrainingError as refused:
             if reason.strip():
                 messages.error(request, str(refused))
                 return redirect("cohorts:trainee", pk=pk, enrollment_pk=certificate.enrollment_id)

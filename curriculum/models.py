@@ -1,4 +1,4 @@
-"""Curricula, cohorts (N기), enrolments, marks, attendance and the milestones before graduation."""
+"""Curricula, cohorts (N기), enrollments, marks, attendance and the milestones before graduation."""
 
 import secrets
 from datetime import date
@@ -224,8 +224,8 @@ class Enrollment(models.Model):
 
     class Meta:
         ordering = ["cohort", "applicant__name", "pk"]
-        verbose_name = _("enrolment")
-        verbose_name_plural = _("enrolments")
+        verbose_name = _("enrollment")
+        verbose_name_plural = _("enrollments")
         constraints = [
             models.UniqueConstraint(
                 fields=["applicant"],

@@ -17,10 +17,10 @@ from django.utils.translation import gettext as _
 from django_q.tasks import async_task
 
 from core.emails import send_templated_email
-from core.errors import DomainError
 from core.roles import Role
 from curriculum.certificates import CertificateData, CertificateRenderer
 from curriculum.defaults import DEFAULT_CURRICULUM_DESCRIPTION, DEFAULT_CURRICULUM_NAME, DEFAULT_MODULES
+from curriculum.errors import MarkError, TrainingError
 from curriculum.models import (
     Assessment,
     Attendance,
@@ -44,16 +44,13 @@ from curriculum.models import (
     ResultStatus,
 )
 from curriculum.progress import TraineeProgress, cohort_progress
+from recruiting.errors import ApplicationError
 from recruiting.models import Applicant, ApplicantStatus
-from recruiting.services import ApplicationError, applicant_enrol
+from recruiting.services import applicant_enroll
 
 User = get_user_model()
 DOWNLOAD_SALT = "curriculum.certificate.download"
 logger = logging.getLogger(__name__)
-
-
-class TrainingError(DomainError):
-    """A request the training rules do not allow; the message is for the person who asked."""
 
 
 def curriculum_install_default() -> bool:
@@ -84,10 +81,10 @@ def curriculum_install_default() -> bool:
     return created
 
 
-def enrollment_enrol(*, cohort: Cohort, applicant: Applicant, actor) -> Enrollment:
-    """Enrol an accepted applicant of the cohort's round and branch into the cohort (입과).
+def enrollment_enroll(*, cohort: Cohort, applicant: Applicant, actor) -> Enrollment:
+    """Enroll an accepted applicant of the cohort's round and branch into the cohort (입과).
 
-    The cohort's row lock makes concurrent enrolments wait for each other, so its seats
+    The cohort's row lock makes concurrent enrollments wait for each other, so its seats
     are never exceeded; the applicant's own transition refuses anyone not accepted, and
     a constraint keeps a person in one active cohort.
     """
@@ -102,14 +99,14 @@ def enrollment_enrol(*, cohort: Cohort, applicant: Applicant, actor) -> Enrollme
         if cohort.enrollments.exclude(status=EnrollmentStatus.LEFT).count() >= cohort.capacity:
             raise TrainingError(_("The cohort is full."))
         try:
-            applicant_enrol(applicant=applicant, actor=actor, note=str(cohort))
+            applicant_enroll(applicant=applicant, actor=actor, note=str(cohort))
         except ApplicationError as error:
             raise TrainingError(str(error)) from error
         return Enrollment.objects.create(cohort=cohort, applicant=applicant)
 
 
-def cohort_enrol_accepted(*, cohort: Cohort, actor) -> tuple[int, list[str]]:
-    """Enrol every accepted applicant of the cohort's round and branch.
+def cohort_enroll_accepted(*, cohort: Cohort, actor) -> tuple[int, list[str]]:
+    """Enroll every accepted applicant of the cohort's round and branch.
 
     Returns how many joined, and for each who could not, why.
     """
@@ -119,7 +116,7 @@ def cohort_enrol_accepted(*, cohort: Cohort, actor) -> tuple[int, list[str]]:
     joined, problems = 0, []
     for applicant in waiting:
         try:
-            enrollment_enrol(cohort=cohort, applicant=applicant, actor=actor)
+            enrollment_enroll(cohort=cohort, applicant=applicant, actor=actor)
         except TrainingError as error:
             problems.append(f"{applicant.name}: {error}")
         else:
@@ -136,14 +133,6 @@ def meeting_days(cohort: Cohort) -> list[date]:
             days.append(day)
         day += timedelta(days=1)
     return days
-
-
-class MarkError(TrainingError):
-    """Some cells of the marking grid are invalid; `errors` maps (enrollment id, module id) to a message."""
-
-    def __init__(self, errors: dict[tuple[int, int], str]):
-        super().__init__(_("Some marks are not valid; nothing was saved."))
-        self.errors = errors
 
 
 def _mark_status(module: Module, value: str) -> tuple[str, int | None]:

@@ -37,7 +37,7 @@ from wagtail.admin.views.generic.usage import UsageView
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.admin.widgets.button import HeaderButton
 
-from recruiting import funnel, services
+from recruiting import errors, funnel, services
 from recruiting.forms import ExportReasonForm, SlotChoiceForm, StaffNoteForm, TransitionForm
 from recruiting.models import (
     AccessRecord,
@@ -354,7 +354,7 @@ def applicant_move(request: HttpRequest, pk: int) -> HttpResponse:
                 expected_status=form.cleaned_data["expected_status"],
                 **extra,
             )
-        except services.ApplicationError as error:
+        except errors.ApplicationError as error:
             messages.error(request, str(error))
         else:
             messages.success(
@@ -416,7 +416,7 @@ def applicant_book(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.appointment_book(applicant=applicant, slot=form.cleaned_data["slot"], actor=request.user)
-        except services.ApplicationError as error:
+        except errors.ApplicationError as error:
             messages.error(request, str(error))
         else:
             messages.success(request, _("Booked. The applicant gets the confirmation by email."))

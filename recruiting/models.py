@@ -190,7 +190,7 @@ ALLOWED_TRANSITIONS: dict[str, set[str]] = {
     },
     ApplicantStatus.CONSULTED: {ApplicantStatus.INTERVIEW, ApplicantStatus.REJECTED, ApplicantStatus.WITHDRAWN},
     ApplicantStatus.INTERVIEW: {ApplicantStatus.ACCEPTED, ApplicantStatus.REJECTED, ApplicantStatus.WITHDRAWN},
-    # Accepted people may still withdraw before they enrol; enrolment belongs to curriculum.
+    # Accepted people may still withdraw before they enroll; enrollment belongs to curriculum.
     ApplicantStatus.ACCEPTED: {ApplicantStatus.ENROLLED, ApplicantStatus.WITHDRAWN},
     ApplicantStatus.ENROLLED: set(),
     ApplicantStatus.REJECTED: set(),

@@ -12,8 +12,8 @@ from django.utils.translation import gettext as _
 from django_q.tasks import async_task
 
 from core.emails import send_templated_email
-from core.errors import DomainError
 from recruiting.calendar import appointment_ics
+from recruiting.errors import ApplicationError
 from recruiting.models import (
     ENDED_STATUSES,
     STAGE_NOTICES,
@@ -39,10 +39,6 @@ from recruiting.models import (
 )
 
 logger = logging.getLogger(__name__)
-
-
-class ApplicationError(DomainError):
-    """A request the recruiting rules do not allow; the message is for the person who asked."""
 
 
 def _queue_notification(notification: Notification) -> None:
@@ -197,7 +193,7 @@ def applicant_invite_to_interview(
 
 
 def applicant_accept(*, applicant: Applicant, actor, note: str = "", expected_status: str | None = None) -> Applicant:
-    """Accept the applicant after the interview (합격); enrolment comes with a cohort."""
+    """Accept the applicant after the interview (합격); enrollment comes with a cohort."""
     return _transition(
         applicant=applicant, to=ApplicantStatus.ACCEPTED, actor=actor, note=note, expected_status=expected_status
     )[0]
@@ -230,13 +226,13 @@ def applicant_withdraw(
     )[0]
 
 
-def applicant_enrol(*, applicant: Applicant, actor, note: str = "") -> Applicant:
+def applicant_enroll(*, applicant: Applicant, actor, note: str = "") -> Applicant:
     """Record that an accepted applicant joined a cohort (입과); curriculum calls it when enrolling."""
     return _transition(applicant=applicant, to=ApplicantStatus.ENROLLED, actor=actor, note=note)[0]
 
 
 # The service behind each move staff make in the admin. Booking a consultation goes
-# through the appointment services, enrolment through curriculum.
+# through the appointment services, enrollment through curriculum.
 STAFF_TRANSITIONS = {
     ApplicantStatus.CONSULTED: applicant_mark_consulted,
     ApplicantStatus.INTERVIEW: applicant_invite_to_interview,

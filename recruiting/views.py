@@ -12,6 +12,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.ratelimit import client_address, over_limit, too_many_requests
+from recruiting.errors import ApplicationError
 from recruiting.forms import ApplicationForm, ContactChangeForm, SlotChoiceForm, StatusLinkForm
 from recruiting.models import (
     Applicant,
@@ -24,7 +25,6 @@ from recruiting.models import (
 )
 from recruiting.services import (
     BOOKABLE,
-    ApplicationError,
     applicant_change_mobile,
     applicant_confirm_email_change,
     applicant_remind_of_application,

@@ -4,10 +4,10 @@ from datetime import date
 
 import pytest
 
-from assignments import services
+from assignments import errors, services
 from assignments.models import PoolMember
 from curriculum.models import Enrollment, EnrollmentStatus
-from curriculum.services import enrollment_enrol
+from curriculum.services import enrollment_enroll
 from curriculum.tests.factories import make_accepted
 from recruiting.models import Branch
 from recruiting.tests.factories import make_staff
@@ -16,7 +16,7 @@ from recruiting.tests.factories import make_staff
 @pytest.fixture
 def graduates(cohort, open_round, hana):
     enrollments = [
-        enrollment_enrol(cohort=cohort, applicant=make_accepted(open_round, n), actor=hana) for n in range(2)
+        enrollment_enroll(cohort=cohort, applicant=make_accepted(open_round, n), actor=hana) for n in range(2)
     ]
     Enrollment.objects.filter(pk=enrollments[0].pk).update(status=EnrollmentStatus.GRADUATED)
     return [Enrollment.objects.get(pk=e.pk) for e in enrollments]
@@ -32,7 +32,7 @@ def test_the_daily_job_releases_graduates_from_month_4_once(cohort, graduates):
 
 
 def test_only_graduates_are_released(graduates, hana):
-    with pytest.raises(services.PoolError, match="수료한 교육생만"):
+    with pytest.raises(errors.PoolError, match="수료한 교육생만"):
         services.pool_release(enrollment=graduates[1], actor=hana)
     assert not PoolMember.objects.exists()
 

@@ -4,17 +4,17 @@ from datetime import date
 
 import pytest
 
-from assignments import services
+from assignments import errors, services
 from assignments.models import PoolMember
 from curriculum.models import Enrollment, EnrollmentStatus
-from curriculum.services import enrollment_enrol
+from curriculum.services import enrollment_enroll
 from curriculum.tests.factories import make_accepted
 
 
 @pytest.fixture
 def graduates(cohort, open_round, hana):
     enrollments = [
-        enrollment_enrol(cohort=cohort, applicant=make_accepted(open_round, n), actor=hana) for n in range(3)
+        enrollment_enroll(cohort=cohort, applicant=make_accepted(open_round, n), actor=hana) for n in range(3)
     ]
     Enrollment.objects.filter(pk__in=[e.pk for e in enrollments[:2]]).update(status=EnrollmentStatus.GRADUATED)
     Enrollment.objects.filter(pk=enrollments[0].pk).update(registered_on=date(2027, 4, 10), registration_number="R-1")
@@ -63,6 +63,6 @@ def test_the_daily_release_names_no_one_and_says_so(client, cohort, graduates, h
 def test_only_graduates_are_released_even_when_the_status_changes_meanwhile(cohort, graduates, hana):
     stale = graduates[2]
     stale.status = EnrollmentStatus.GRADUATED  # an old copy; the row says the trainee is still in training
-    with pytest.raises(services.PoolError, match="수료한 교육생만"):
+    with pytest.raises(errors.PoolError, match="수료한 교육생만"):
         services.pool_release(enrollment=stale, actor=hana)
     assert not PoolMember.objects.exists()

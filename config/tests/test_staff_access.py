@@ -29,7 +29,7 @@ from curriculum.services import (
     certificate_issue,
     certificate_render,
     curriculum_install_default,
-    enrollment_enrol,
+    enrollment_enroll,
     meeting_days,
 )
 from recruiting import services
@@ -124,7 +124,7 @@ def _rows(data: dict) -> dict[str, Row]:
     enrollment = data["enrollment"]
     module = cohort.curriculum.modules.first()
     rows |= {
-        "cohorts:enrol": Row(f"/admin/cohorts/{cohort.pk}/enrol/", _only(REDIRECT, H), "post"),
+        "cohorts:enroll": Row(f"/admin/cohorts/{cohort.pk}/enroll/", _only(REDIRECT, H), "post"),
         "cohorts:dashboard": Row(f"/admin/cohorts/{cohort.pk}/", trainer_and_hr),
         "cohorts:marks": Row(f"/admin/cohorts/{cohort.pk}/marks/", trainer_and_hr),
         "cohorts:mark_history": Row(f"/admin/cohorts/{cohort.pk}/marks/{enrollment.pk}/{module.pk}/", trainer_and_hr),
@@ -249,7 +249,7 @@ def data(db, settings, tmp_path):
     )
     accepted = make_applicant(round_, mobile="01055550000", email="accepted@example.com")
     Applicant.objects.filter(pk=accepted.pk).update(status=ApplicantStatus.ACCEPTED)
-    enrollment = enrollment_enrol(cohort=cohort, applicant=accepted, actor=hr)
+    enrollment = enrollment_enroll(cohort=cohort, applicant=accepted, actor=hr)
     Enrollment.objects.filter(pk=enrollment.pk).update(status=EnrollmentStatus.GRADUATED)
     certificate = certificate_issue(enrollment=enrollment, actor=hr)
     certificate_render(certificate_id=certificate.pk)

@@ -1,4 +1,4 @@
-"""Trainees: applicants already accepted and ready to enrol, or already in a cohort."""
+"""Trainees: applicants already accepted and ready to enroll, or already in a cohort."""
 
 from datetime import date
 
@@ -18,8 +18,8 @@ def make_accepted(round, number: int, name: str = "이서연") -> Applicant:
     return applicant
 
 
-def enrol_trainees(cohort: Cohort, trainees: int) -> list[Enrollment]:
-    """Put `trainees` enrolled trainees into the cohort directly (enrolment has its own tests)."""
+def enroll_trainees(cohort: Cohort, trainees: int) -> list[Enrollment]:
+    """Put `trainees` enrolled trainees into the cohort directly (enrollment has its own tests)."""
     district = District.objects.filter(branch=cohort.branch).first()
     first = Applicant.objects.count()
     applicants = Applicant.objects.bulk_create(

@@ -7,7 +7,7 @@ import time_machine
 
 from curriculum import services
 from curriculum.models import Assessment, Attendance
-from curriculum.tests.factories import COHORT_STARTS, enrol_trainees
+from curriculum.tests.factories import COHORT_STARTS, enroll_trainees
 
 # 7기 of the fixtures: meetings from Monday 4 January 2027, none on weekends or Seollal (6–9 February).
 TUESDAY = date(2027, 1, 5)
@@ -29,7 +29,7 @@ def _get(client, user, url: str, day: date, **kwargs):
 
 class TestDays:
     def test_before_the_training_starts_it_names_the_first_meeting_and_offers_no_save(self, client, cohort, tom):
-        enrol_trainees(cohort, 2)
+        enroll_trainees(cohort, 2)
         response = _get(client, tom, f"/admin/cohorts/{cohort.pk}/attendance/", date(2026, 12, 28))
         page = response.content.decode()
         assert response.status_code == 200
@@ -38,7 +38,7 @@ class TestDays:
         assert 'type="radio"' not in page
 
     def test_a_future_meeting_day_is_not_offered_but_sends_to_the_latest_day(self, client, cohort, tom):
-        enrol_trainees(cohort, 1)
+        enroll_trainees(cohort, 1)
         response = _get(client, tom, f"/admin/cohorts/{cohort.pk}/attendance/2027-01-07/", TUESDAY, follow=True)
         assert response.redirect_chain[-1][0] == f"/admin/cohorts/{cohort.pk}/attendance/2027-01-05/"
         assert [str(m) for m in response.context["messages"]] == ["1월 7일 (목) 출석은 그날부터 기록할 수 있습니다."]
@@ -50,7 +50,7 @@ class TestDays:
         assert not Attendance.objects.exists()
 
     def test_the_steps_skip_days_without_a_meeting(self, client, cohort, tom):
-        enrol_trainees(cohort, 1)
+        enroll_trainees(cohort, 1)
         # Friday 5 February: the next meeting after Seollal is Wednesday 10 February.
         response = _get(client, tom, f"/admin/cohorts/{cohort.pk}/attendance/2027-02-05/", date(2027, 2, 12))
         assert (response.context["previous_day"], response.context["next_day"]) == (date(2027, 2, 4), date(2027, 2, 10))
@@ -65,7 +65,7 @@ class TestDays:
 
 
 def test_the_attendance_chart_prints_its_days(client, cohort, tom):
-    (trainee,) = enrol_trainees(cohort, 1)
+    (trainee,) = enroll_trainees(cohort, 1)
     days = services.meeting_days(cohort)[:20]
     with time_machine.travel(date(2027, 2, 1)):
         for day in days[:3]:
@@ -84,7 +84,7 @@ def test_the_attendance_chart_prints_its_days(client, cohort, tom):
 
 
 def test_the_history_link_names_the_trainee_and_the_module(client, cohort, tom):
-    (trainee,) = enrol_trainees(cohort, 1)
+    (trainee,) = enroll_trainees(cohort, 1)
     scored = cohort.curriculum.modules.filter(assessment=Assessment.SCORE).first()
     services.marks_save(cohort=cohort, actor=tom, cells={(trainee.pk, scored.pk): "70"})
     client.force_login(tom)

@@ -21,6 +21,7 @@ from PIL import Image
 
 from curriculum import services
 from curriculum.certificates import CertificateData, CertificateRenderer
+from curriculum.errors import TrainingError
 from curriculum.models import (
     Certificate,
     CertificateBatch,
@@ -30,7 +31,6 @@ from curriculum.models import (
     EnrollmentStatus,
     mask_name,
 )
-from curriculum.services import TrainingError
 from curriculum.tests.factories import make_accepted
 from recruiting.models import Applicant
 from recruiting.tests.worker import start_qcluster, stop_qcluster
@@ -54,7 +54,7 @@ def cohort(cohort):
 
 @pytest.fixture
 def graduate(cohort, open_round, hana, media) -> Enrollment:
-    enrollment = services.enrollment_enrol(
+    enrollment = services.enrollment_enroll(
         cohort=cohort, applicant=make_accepted(open_round, 1, name="김민진"), actor=hana
     )
     Enrollment.objects.filter(pk=enrollment.pk).update(status=EnrollmentStatus.GRADUATED, graduated_at=timezone.now())
@@ -70,7 +70,7 @@ def _issue(capture, **kwargs) -> Certificate:
 
 
 def test_only_a_graduate_gets_a_certificate(cohort, open_round, hana, media):
-    enrollment = services.enrollment_enrol(cohort=cohort, applicant=make_accepted(open_round, 2), actor=hana)
+    enrollment = services.enrollment_enroll(cohort=cohort, applicant=make_accepted(open_round, 2), actor=hana)
     with pytest.raises(TrainingError, match="수료한 교육생만 수료증을 받을 수 있습니다."):
         services.certificate_issue(enrollment=enrollment, actor=hana)
     assert not Certificate.objects.exists()
@@ -101,7 +101,7 @@ def test_numbers_count_up_within_a_year_and_restart_the_next(cohort, open_round,
     Cohort.objects.filter(pk=cohort.pk).update(capacity=50)
     enrollments = []
     for number in range(3):
-        enrollment = services.enrollment_enrol(
+        enrollment = services.enrollment_enroll(
             cohort=cohort, applicant=make_accepted(open_round, 10 + number), actor=hana
         )
         Enrollment.objects.filter(pk=enrollment.pk).update(status=EnrollmentStatus.GRADUATED)
@@ -284,7 +284,7 @@ def test_certificates_issued_at_once_get_gap_free_numbers(cohort, open_round, ha
     Cohort.objects.filter(pk=cohort.pk).update(capacity=50)
     enrollments = []
     for number in range(8):
-        enrollment = services.enrollment_enrol(
+        enrollment = services.enrollment_enroll(
             cohort=cohort, applicant=make_accepted(open_round, 20 + number), actor=hana
         )
         Enrollment.objects.filter(pk=enrollment.pk).update(status=EnrollmentStatus.GRADUATED)
@@ -316,7 +316,7 @@ def _graduates(cohort, open_round, hana, count: int, first: int = 100) -> list[E
     enrollments = []
     for number in range(count):
         applicant = make_accepted(open_round, first + number)
-        enrollments.append(services.enrollment_enrol(cohort=cohort, applicant=applicant, actor=hana))
+        enrollments.append(services.enrollment_enroll(cohort=cohort, applicant=applicant, actor=hana))
     Enrollment.objects.filter(cohort=cohort).update(status=EnrollmentStatus.GRADUATED)
     return enrollments
 

@@ -1,4 +1,4 @@
-"""The default curriculum, cohorts and enrolment (입과)."""
+"""The default curriculum, cohorts and enrollment (입과)."""
 
 import re
 import threading
@@ -8,8 +8,9 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 
+from curriculum.errors import TrainingError
 from curriculum.models import Assessment, Cohort, Enrollment, EnrollmentStatus, Module
-from curriculum.services import TrainingError, cohort_enrol_accepted, curriculum_install_default, enrollment_enrol
+from curriculum.services import cohort_enroll_accepted, curriculum_install_default, enrollment_enroll
 from curriculum.tests.factories import make_accepted
 from recruiting.models import Applicant, ApplicantStatus, Branch, RecruitmentRound
 
@@ -64,7 +65,7 @@ def test_a_cohort_lasts_three_months(cohort):
 
 def test_enrolling_an_accepted_applicant_moves_them_to_enrolled(cohort, open_round, hana):
     applicant = make_accepted(open_round, 1)
-    enrollment = enrollment_enrol(cohort=cohort, applicant=applicant, actor=hana)
+    enrollment = enrollment_enroll(cohort=cohort, applicant=applicant, actor=hana)
     assert enrollment.status == EnrollmentStatus.ACTIVE
     applicant.refresh_from_db()
     assert applicant.status == ApplicantStatus.ENROLLED
@@ -83,7 +84,7 @@ def test_enrolling_an_accepted_applicant_moves_them_to_enrolled(cohort, open_rou
         ("completed", "교육을 마친 기수입니다."),
     ],
 )
-def test_it_refuses_enrolments_the_rules_do_not_allow(cohort, open_round, curriculum, gangseo, hana, case, message):
+def test_it_refuses_enrollments_the_rules_do_not_allow(cohort, open_round, curriculum, gangseo, hana, case, message):
     applicant = make_accepted(open_round, 1)
     if case == "not_accepted":
         Applicant.objects.filter(pk=applicant.pk).update(status=ApplicantStatus.INTERVIEW)
@@ -102,27 +103,27 @@ def test_it_refuses_enrolments_the_rules_do_not_allow(cohort, open_round, curric
         cohort.save()
     elif case == "full":
         for number in range(2, 5):
-            enrollment_enrol(cohort=cohort, applicant=make_accepted(open_round, number), actor=hana)
+            enrollment_enroll(cohort=cohort, applicant=make_accepted(open_round, number), actor=hana)
     elif case == "in_another_cohort":
         other = Cohort.objects.create(
             number=8, branch=gangseo, curriculum=curriculum, round=open_round, starts_on=date(2027, 2, 1)
         )
-        enrollment_enrol(cohort=other, applicant=applicant, actor=hana)
+        enrollment_enroll(cohort=other, applicant=applicant, actor=hana)
         applicant.refresh_from_db()
         Applicant.objects.filter(pk=applicant.pk).update(status=ApplicantStatus.ACCEPTED)
     elif case == "completed":
         Cohort.objects.filter(pk=cohort.pk).update(status="completed")
     before = Enrollment.objects.filter(cohort=cohort).count()
     with pytest.raises(TrainingError, match=re.escape(message)):
-        enrollment_enrol(cohort=cohort, applicant=applicant, actor=hana)
+        enrollment_enroll(cohort=cohort, applicant=applicant, actor=hana)
     assert Enrollment.objects.filter(cohort=cohort).count() == before
 
 
-def test_hr_enrols_every_accepted_applicant_at_once_up_to_the_seats(client, cohort, open_round, hana):
+def test_hr_enrolls_every_accepted_applicant_at_once_up_to_the_seats(client, cohort, open_round, hana):
     for number in range(4):
         make_accepted(open_round, number, name=f"지원자{'가나다라'[number]}")
     client.force_login(hana)
-    response = client.post(f"/admin/cohorts/{cohort.pk}/enrol/", follow=True)
+    response = client.post(f"/admin/cohorts/{cohort.pk}/enroll/", follow=True)
     texts = [str(m) for m in response.context["messages"]]
     assert texts[0] == "합격자 3명이 기수에 들어왔습니다."
     assert texts[1].endswith("기수 정원이 찼습니다.")
@@ -139,29 +140,29 @@ def test_trainers_see_only_their_cohorts_and_recruiters_none(
     assert client.get("/admin/cohorts/").status_code in (302, 403)
 
 
-def test_cohort_enrol_accepted_reports_who_could_not_join(cohort, open_round, hana):
+def test_cohort_enroll_accepted_reports_who_could_not_join(cohort, open_round, hana):
     make_accepted(open_round, 1)
-    joined, problems = cohort_enrol_accepted(cohort=cohort, actor=hana)
+    joined, problems = cohort_enroll_accepted(cohort=cohort, actor=hana)
     assert (joined, problems) == (1, [])
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL's locking")
-def test_ten_enrolments_at_once_fill_three_seats_exactly(cohort, open_round, hana):
+def test_ten_enrollments_at_once_fill_three_seats_exactly(cohort, open_round, hana):
     applicants = [make_accepted(open_round, number) for number in range(10)]
     barrier = threading.Barrier(len(applicants))
 
-    def enrol(applicant):
+    def enroll(applicant):
         try:
             barrier.wait()
-            return enrollment_enrol(cohort=cohort, applicant=applicant, actor=hana)
+            return enrollment_enroll(cohort=cohort, applicant=applicant, actor=hana)
         except TrainingError as error:
             return error
         finally:
             connection.close()
 
     results: list = []
-    threads = [threading.Thread(target=lambda a=a: results.append(enrol(a))) for a in applicants]
+    threads = [threading.Thread(target=lambda a=a: results.append(enroll(a))) for a in applicants]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -172,8 +173,8 @@ def test_ten_enrolments_at_once_fill_three_seats_exactly(cohort, open_round, han
     assert Applicant.objects.filter(status=ApplicantStatus.ENROLLED).count() == 3
 
 
-def test_the_cohort_page_offers_enrolment_to_hr(client, cohort, hana):
+def test_the_cohort_page_offers_enrollment_to_hr(client, cohort, hana):
     client.force_login(hana)
     page = client.get(f"/admin/cohorts/edit/{cohort.pk}/").content.decode()
     assert "정원 3명 중 0명이 들어왔습니다." in page
-    assert f'action="/admin/cohorts/{cohort.pk}/enrol/"' in page
+    assert f'action="/admin/cohorts/{cohort.pk}/enroll/"' in page

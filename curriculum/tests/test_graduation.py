@@ -8,9 +8,9 @@ from django.db import IntegrityError, transaction
 
 from core.roles import Role
 from curriculum import services
+from curriculum.errors import TrainingError
 from curriculum.models import Assessment, Certificate, CertificateStatus, Enrollment, EnrollmentStatus
 from curriculum.progress import cohort_progress
-from curriculum.services import TrainingError
 from curriculum.tests.factories import make_accepted
 from recruiting.tests.factories import make_staff
 
@@ -25,9 +25,9 @@ def media(settings, tmp_path):
 
 
 def _ready(cohort, hana, tom, count: int = 1) -> list[Enrollment]:
-    """Enrol `count` trainees who meet every requirement of the gate except, perhaps, the date."""
+    """Enroll `count` trainees who meet every requirement of the gate except, perhaps, the date."""
     enrollments = [
-        services.enrollment_enrol(
+        services.enrollment_enroll(
             cohort=cohort, applicant=make_accepted(cohort.round, number, name=f"교육생{number}"), actor=hana
         )
         for number in range(count)

@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from core.roles import Role
 from curriculum import services
+from curriculum.errors import MarkError, TrainingError
 from curriculum.models import (
     Assessment,
     Attendance,
@@ -24,8 +25,7 @@ from curriculum.models import (
     ModuleResultChange,
 )
 from curriculum.progress import cohort_progress
-from curriculum.services import MarkError, TrainingError
-from curriculum.tests.factories import COHORT_STARTS, enrol_trainees
+from curriculum.tests.factories import COHORT_STARTS, enroll_trainees
 from recruiting.tests.factories import make_staff
 
 
@@ -49,7 +49,7 @@ def test_meeting_days_are_business_days_without_korean_holidays(cohort):
 
 class TestMarks:
     def test_a_trainer_saves_many_cells_at_once_with_history(self, client, cohort, tom):
-        first, second = enrol_trainees(cohort, 2)
+        first, second = enroll_trainees(cohort, 2)
         scored, completion = (
             cohort.curriculum.modules.filter(assessment=Assessment.SCORE).first(),
             (cohort.curriculum.modules.filter(assessment=Assessment.COMPLETION).first()),
@@ -88,7 +88,7 @@ class TestMarks:
         ],
     )
     def test_a_bad_score_saves_nothing(self, cohort, tom, value, message):
-        (trainee,) = enrol_trainees(cohort, 1)
+        (trainee,) = enroll_trainees(cohort, 1)
         scored = cohort.curriculum.modules.filter(assessment=Assessment.SCORE)
         good, bad = scored[0], scored[1]
         with pytest.raises(MarkError) as refused:
@@ -99,7 +99,7 @@ class TestMarks:
         assert not ModuleResult.objects.exists()
 
     def test_other_bad_cells_are_named(self, cohort, curriculum, tom, gangseo, open_round):
-        (trainee,) = enrol_trainees(cohort, 1)
+        (trainee,) = enroll_trainees(cohort, 1)
         completion = cohort.curriculum.modules.filter(assessment=Assessment.COMPLETION).first()
         foreign = Module.objects.create(
             curriculum=Curriculum.objects.create(name="다른 과정"),
@@ -126,7 +126,7 @@ class TestMarks:
         }
 
     def test_the_grid_shows_errors_next_to_the_cells_and_keeps_what_was_typed(self, client, cohort, tom):
-        (trainee,) = enrol_trainees(cohort, 1)
+        (trainee,) = enroll_trainees(cohort, 1)
         scored = cohort.curriculum.modules.filter(assessment=Assessment.SCORE).first()
         client.force_login(tom)
         response = client.post(f"/admin/cohorts/{cohort.pk}/marks/", {f"c-{trainee.pk}-{scored.pk}": "9o"})
@@ -138,7 +138,7 @@ class TestMarks:
         assert "0에서 100 사이의 점수를 입력하세요." in page
 
     def test_who_may_mark(self, client, cohort, hana, roles, curriculum, gangseo, open_round):
-        (trainee,) = enrol_trainees(cohort, 1)
+        (trainee,) = enroll_trainees(cohort, 1)
         scored = cohort.curriculum.modules.filter(assessment=Assessment.SCORE).first()
         data = {f"c-{trainee.pk}-{scored.pk}": "80"}
         client.force_login(hana)
@@ -167,7 +167,7 @@ def _big_cohort(cohort: Cohort, trainees: int, modules: int) -> list[Enrollment]
     )
     cohort.curriculum = curriculum
     cohort.save()
-    return enrol_trainees(cohort, trainees)
+    return enroll_trainees(cohort, trainees)
 
 
 def _queries(client, method: str, url: str, data=None) -> int:
@@ -208,7 +208,7 @@ def _all_cells(cohort, enrollments) -> dict[str, str]:
 
 class TestAttendance:
     def test_everyone_is_present_unless_marked_otherwise(self, client, cohort, tom):
-        trainees = enrol_trainees(cohort, 3)
+        trainees = enroll_trainees(cohort, 3)
         with time_machine.travel(date(2027, 1, 5)):
             client.force_login(tom)
             page = client.get(f"/admin/cohorts/{cohort.pk}/attendance/")
@@ -220,7 +220,7 @@ class TestAttendance:
         assert days == {trainees[0].pk: "present", trainees[1].pk: "late", trainees[2].pk: "present"}
 
     def test_changing_a_past_day_needs_a_reason_and_is_logged(self, client, cohort, tom):
-        (trainee,) = enrol_trainees(cohort, 1)
+        (trainee,) = enroll_trainees(cohort, 1)
         with time_machine.travel(date(2027, 1, 4)):
             services.attendance_save(cohort=cohort, day=COHORT_STARTS, actor=tom, exceptions={})
         with time_machine.travel(date(2027, 1, 6)):
@@ -253,7 +253,7 @@ class TestAttendance:
         ],
     )
     def test_bad_sheets_are_refused(self, cohort, tom, day, exceptions, message):
-        (trainee,) = enrol_trainees(cohort, 1)
+        (trainee,) = enroll_trainees(cohort, 1)
         exceptions = {(trainee.pk if key == "self" else 999999): value for key, value in exceptions.items()}
         with time_machine.travel(date(2027, 1, 11)), pytest.raises(TrainingError, match=message):
             services.attendance_save(cohort=cohort, day=day, actor=tom, exceptions=exceptions)
@@ -268,11 +268,11 @@ class TestAttendance:
         url = f"/admin/cohorts/{cohort.pk}/attendance/2027-01-05/"
         with time_machine.travel(date(2027, 1, 5)):
             client.force_login(tom)
-            enrol_trainees(cohort, 2)
+            enroll_trainees(cohort, 2)
             small = (_queries(client, "get", url), _queries(client, "post", url, {}))
             Attendance.objects.all().delete()
             Enrollment.objects.all().delete()
-            trainees = enrol_trainees(cohort, 60)
+            trainees = enroll_trainees(cohort, 60)
             big = (_queries(client, "get", url), _queries(client, "post", url, {f"a-{trainees[0].pk}": "absent"}))
         assert (big, small) == ((12, 13), (12, 13))
         assert Attendance.objects.count() == 60
@@ -290,7 +290,7 @@ class TestGate:
         )
 
     def test_it_lists_exactly_what_is_missing(self, cohort, tom):
-        (trainee,) = enrol_trainees(cohort, 1)
+        (trainee,) = enroll_trainees(cohort, 1)
         _modules, (report,) = cohort_progress(cohort, today=date(2027, 1, 4))
         required = cohort.curriculum.modules.filter(is_required=True).values_list("title", flat=True)
         assert report.missing == [
@@ -303,7 +303,7 @@ class TestGate:
 
     def test_attendance_under_the_threshold_keeps_a_trainee_back(self, cohort, tom, settings):
         settings.GRADUATION_ATTENDANCE_PERCENT = 90
-        (trainee,) = enrol_trainees(cohort, 1)
+        (trainee,) = enroll_trainees(cohort, 1)
         self._passing(cohort, trainee, tom)
         days = services.meeting_days(cohort)[:10]
         with time_machine.travel(date(2027, 1, 18)):
@@ -316,7 +316,7 @@ class TestGate:
         assert "출석률 80.0%가 기준 90%보다 낮음" in report.at_risk
 
     def test_hr_graduates_the_eligible_and_nobody_else(self, client, cohort, tom, hana):
-        ready, not_ready = enrol_trainees(cohort, 2)
+        ready, not_ready = enroll_trainees(cohort, 2)
         self._passing(cohort, ready, tom)
         with time_machine.travel(date(2027, 1, 4)):
             services.attendance_save(cohort=cohort, day=COHORT_STARTS, actor=tom, exceptions={})
@@ -343,7 +343,7 @@ class TestWarnings:
         manager = make_staff("mina", Role.BRANCH_MANAGER, gangseo)
         manager.email = "mina@example.com"
         manager.save()
-        low, fine = enrol_trainees(cohort, 2)
+        low, fine = enroll_trainees(cohort, 2)
         with time_machine.travel(date(2027, 1, 8)):
             for number, day in enumerate(services.meeting_days(cohort)[:5]):
                 exceptions = {low.pk: "absent"} if number < 2 else {}
@@ -382,7 +382,7 @@ class TestMilestones:
         ],
     )
     def test_bad_milestones_are_refused(self, client, cohort, tom, data, field, message):
-        (trainee,) = enrol_trainees(cohort, 1)
+        (trainee,) = enroll_trainees(cohort, 1)
         client.force_login(tom)
         response = client.post(
             f"/admin/cohorts/{cohort.pk}/trainees/{trainee.pk}/", {"registration_hours": "0", **data}
@@ -393,7 +393,7 @@ class TestMilestones:
         assert (trainee.exam_passed, trainee.registration_number) == (False, "")
 
     def test_a_trainer_records_the_exam_and_registration(self, client, cohort, tom):
-        (trainee,) = enrol_trainees(cohort, 1)
+        (trainee,) = enroll_trainees(cohort, 1)
         client.force_login(tom)
         client.post(
             f"/admin/cohorts/{cohort.pk}/trainees/{trainee.pk}/",
@@ -415,7 +415,7 @@ class TestMilestones:
 
 
 def test_the_dashboard_flags_trainees_at_risk(client, cohort, tom):
-    first, second = enrol_trainees(cohort, 2)
+    first, second = enroll_trainees(cohort, 2)
     scored = cohort.curriculum.modules.filter(assessment=Assessment.SCORE).first()
     services.marks_save(cohort=cohort, actor=tom, cells={(first.pk, scored.pk): "10"})
     with time_machine.travel(timezone.make_aware(timezone.datetime(2027, 1, 26, 9))):

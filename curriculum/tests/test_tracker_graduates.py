@@ -6,6 +6,7 @@ import pytest
 import time_machine
 
 from curriculum import services
+from curriculum.errors import MarkError, TrainingError
 from curriculum.models import (
     Assessment,
     Attendance,
@@ -14,8 +15,7 @@ from curriculum.models import (
     ModuleResult,
     ModuleResultChange,
 )
-from curriculum.services import MarkError, TrainingError
-from curriculum.tests.factories import COHORT_STARTS, enrol_trainees
+from curriculum.tests.factories import COHORT_STARTS, enroll_trainees
 
 # The 7기 of the fixtures trains from 4 January to 3 April 2027; graduation comes after it.
 AFTER_THE_END = date(2027, 4, 5)
@@ -43,7 +43,7 @@ def _pass_everything(cohort, enrollment, tom) -> None:
 @pytest.fixture
 def trainees(cohort, tom, hana):
     """서연 graduates through the gate, 교육생01 stays in training, 교육생02 left the training."""
-    graduate, active, leaver = enrol_trainees(cohort, 3)
+    graduate, active, leaver = enroll_trainees(cohort, 3)
     _pass_everything(cohort, graduate, tom)
     scored = cohort.curriculum.modules.filter(assessment=Assessment.SCORE).first()
     services.marks_save(cohort=cohort, actor=tom, cells={(leaver.pk, scored.pk): "30"})
@@ -51,7 +51,7 @@ def trainees(cohort, tom, hana):
         services.attendance_save(cohort=cohort, day=COHORT_STARTS, actor=tom, exceptions={})
     with time_machine.travel(AFTER_THE_END):
         services.enrollment_graduate(enrollment=graduate, actor=hana)
-    # Leaving the training has no screen of its own yet: HR records it on the enrolment.
+    # Leaving the training has no screen of its own yet: HR records it on the enrollment.
     leaver.status = EnrollmentStatus.LEFT
     leaver.save(update_fields=["status"])
     graduate.refresh_from_db()

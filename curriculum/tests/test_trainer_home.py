@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from core.roles import Role
 from curriculum import services
 from curriculum.models import Assessment, Cohort
-from curriculum.tests.factories import enrol_trainees
+from curriculum.tests.factories import enroll_trainees
 from recruiting.tests.factories import make_staff
 
 # 7기 of the fixtures: Tuesday 5 January 2027 is a meeting day, Saturday 9 January is not.
@@ -35,7 +35,7 @@ def _home(client, user, day: date) -> str:
 
 
 def test_it_shows_todays_meeting_with_a_link_to_its_sheet_until_it_is_taken(client, cohort, tom):
-    first, _second = enrol_trainees(cohort, 2)
+    first, _second = enroll_trainees(cohort, 2)
     scored = cohort.curriculum.modules.filter(assessment=Assessment.SCORE).first()
     services.marks_save(cohort=cohort, actor=tom, cells={(first.pk, scored.pk): "10"})
     page = _home(client, tom, MEETING_DAY)
@@ -54,7 +54,7 @@ def test_it_shows_todays_meeting_with_a_link_to_its_sheet_until_it_is_taken(clie
 
 
 def test_on_a_day_without_a_meeting_it_names_the_next_one(client, cohort, tom):
-    enrol_trainees(cohort, 1)
+    enroll_trainees(cohort, 1)
     page = _home(client, tom, SATURDAY)
     assert "오늘은 정보미팅이 없습니다. 다음 정보미팅: 1월 11일 (월)." in page
     assert "/attendance/2027-01-09/" not in page
@@ -80,9 +80,9 @@ def _count(client, user) -> int:
 
 
 def test_its_queries_do_not_grow_with_the_trainees(client, cohort, tom, curriculum, gangseo, open_round):
-    enrol_trainees(cohort, 2)
+    enroll_trainees(cohort, 2)
     small = _count(client, tom)
-    trainees = enrol_trainees(cohort, 40)
+    trainees = enroll_trainees(cohort, 40)
     with time_machine.travel(MEETING_DAY):
         services.attendance_save(cohort=cohort, day=MEETING_DAY, actor=tom, exceptions={trainees[0].pk: "late"})
     big = _count(client, tom)

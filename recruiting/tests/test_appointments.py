@@ -10,6 +10,7 @@ from django_q.models import Schedule
 from icalendar import Calendar
 
 from recruiting import services
+from recruiting.errors import ApplicationError
 from recruiting.models import (
     Applicant,
     ApplicantStatus,
@@ -21,7 +22,6 @@ from recruiting.models import (
     Slot,
     SlotKind,
 )
-from recruiting.services import ApplicationError
 from recruiting.tests.factories import make_applicant
 
 

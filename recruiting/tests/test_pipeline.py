@@ -4,6 +4,7 @@ import pytest
 from django.core import mail
 
 from recruiting import services
+from recruiting.errors import ApplicationError
 from recruiting.models import (
     ALLOWED_TRANSITIONS,
     STAGE_NOTICES,
@@ -13,7 +14,6 @@ from recruiting.models import (
     Notification,
     RejectionReason,
 )
-from recruiting.services import ApplicationError
 from recruiting.tests.factories import make_applicant
 
 
@@ -22,7 +22,7 @@ def _reject(**kwargs):
 
 
 # The service that moves an applicant to each status staff decide in this app. Booking a
-# consultation is done by the appointment services and enrolment by curriculum.
+# consultation is done by the appointment services and enrollment by curriculum.
 SERVICES = {
     ApplicantStatus.CONSULTED: services.applicant_mark_consulted,
     ApplicantStatus.INTERVIEW: services.applicant_invite_to_interview,

@@ -7,7 +7,7 @@ from django.core import mail
 from django.db import connection
 from django.test import Client
 
-from recruiting import services, tasks
+from recruiting import errors, services, tasks
 from recruiting.models import Applicant, ApplicantStatus, Notification, RejectionReason
 from recruiting.tests.factories import make_applicant
 from recruiting.tests.test_appointments import make_slot
@@ -71,7 +71,7 @@ def test_two_staff_deciding_at_once_one_wins_and_the_other_is_told(open_round, r
     ]
     results = _in_parallel(lambda i: decisions[i](), count=2)
     winners = [r for r in results if isinstance(r, Applicant)]
-    losers = [r for r in results if isinstance(r, services.ApplicationError)]
+    losers = [r for r in results if isinstance(r, errors.ApplicationError)]
     assert len(winners) == 1, results
     assert len(losers) == 1, results
     final = Applicant.objects.get(pk=applicant.pk)
@@ -90,7 +90,7 @@ def test_ten_applicants_booking_three_seats_at_once_get_exactly_three(open_round
     ]
     results = _in_parallel(lambda i: services.appointment_book(applicant=applicants[i], slot=slot))
     booked = [r for r in results if not isinstance(r, Exception)]
-    refused = [r for r in results if isinstance(r, services.ApplicationError)]
+    refused = [r for r in results if isinstance(r, errors.ApplicationError)]
     assert len(booked) == 3
     assert len(refused) == CLIENTS - 3
     assert all("방금 마감되었습니다" in str(error) for error in refused)

@@ -38,7 +38,7 @@ from curriculum.services import (
     attendance_save,
     certificate_issue,
     certificate_render,
-    enrollment_enrol,
+    enrollment_enroll,
     marks_save,
     meeting_days,
 )
@@ -279,7 +279,7 @@ class Command(BaseCommand):
                 step=(ApplicantStatus.INTERVIEW, ApplicantStatus.ACCEPTED),
                 actor=hr,
             )
-            enrollment_enrol(cohort=cohort, applicant=applicant, actor=hr)
+            enrollment_enroll(cohort=cohort, applicant=applicant, actor=hr)
         cells = {}
         for enrollment in cohort.enrollments.all():
             for module in cohort.curriculum.modules.all():
