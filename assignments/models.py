@@ -1,12 +1,38 @@
-"""The pool of released graduates from which orphaned customers will be assigned."""
+"""The pool of released graduates from which orphaned customers will be assigned, and its history."""
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from assignments.errors import PoolError
+from core.states import Lifecycle, StateEvent
 from curriculum.models import Enrollment
 from recruiting.models import Branch, in_staff_branch
+
+
+class PoolMemberStatus(models.TextChoices):
+    ACTIVE = "active", pgettext_lazy("pool member status", "Active")
+    ON_LEAVE = "on_leave", pgettext_lazy("pool member status", "On leave")
+    LEFT = "left", pgettext_lazy("pool member status", "Left")
+
+
+# Leaving is final: the member's enrollment keeps its one pool membership, so a person who
+# comes back after leaving is a matter for HR outside the pool, not a move back to active.
+POOL_MEMBER_TRANSITIONS = {
+    PoolMemberStatus.ACTIVE: {PoolMemberStatus.ON_LEAVE, PoolMemberStatus.LEFT},
+    PoolMemberStatus.ON_LEAVE: {PoolMemberStatus.ACTIVE, PoolMemberStatus.LEFT},
+    PoolMemberStatus.LEFT: set(),
+}
+
+# Only active consultants who completed registration with the association receive customers (DESIGN §4).
+ASSIGNABLE = (
+    Q(status=PoolMemberStatus.ACTIVE)
+    & Q(enrollment__registered_on__isnull=False)
+    & ~Q(enrollment__registration_number="")
+)
 
 
 class PoolMemberQuerySet(models.QuerySet):
@@ -15,8 +41,12 @@ class PoolMemberQuerySet(models.QuerySet):
         return in_staff_branch(self, user)
 
     def assignable(self) -> "PoolMemberQuerySet":
-        """Return the members who may receive customers: registered with the association."""
-        return self.filter(enrollment__registered_on__isnull=False).exclude(enrollment__registration_number="")
+        """Return the members who may receive customers: active and registered with the association."""
+        return self.filter(ASSIGNABLE)
+
+    def current(self) -> "PoolMemberQuerySet":
+        """Return the members who have not left: the active ones and those on leave."""
+        return self.exclude(status=PoolMemberStatus.LEFT)
 
 
 class PoolMember(models.Model):
@@ -24,6 +54,12 @@ class PoolMember(models.Model):
 
     enrollment = models.OneToOneField(Enrollment, on_delete=models.PROTECT, related_name="pool_member")
     branch = models.ForeignKey(Branch, verbose_name=_("branch"), on_delete=models.PROTECT, related_name="pool")
+    status = models.CharField(
+        pgettext_lazy("pool member", "status"),
+        max_length=20,
+        choices=PoolMemberStatus.choices,
+        default=PoolMemberStatus.ACTIVE,
+    )
     capacity = models.PositiveSmallIntegerField(
         _("customer capacity"),
         default=30,
@@ -41,11 +77,21 @@ class PoolMember(models.Model):
     )
 
     objects = PoolMemberQuerySet.as_manager()
+    lifecycle = Lifecycle(
+        transitions=POOL_MEMBER_TRANSITIONS,
+        history="events",
+        error=PoolError,
+        illegal_message=_("This consultant is %(status)s and cannot become %(new)s."),
+    )
 
     class Meta:
         ordering = ["branch", "enrollment__applicant__name"]
         verbose_name = _("pool member")
         verbose_name_plural = _("pool members")
+        permissions = [("move_poolmember", "Can put pool members on leave, back to work, or out of the pool")]
+        constraints = [
+            models.CheckConstraint(condition=Q(status__in=PoolMemberStatus.values), name="pool_member_status_known")
+        ]
 
     def __str__(self) -> str:
         return self.enrollment.applicant.name
@@ -54,3 +100,25 @@ class PoolMember(models.Model):
     def is_registered(self) -> bool:
         """Return whether registration with the association is complete (only then assignable)."""
         return bool(self.enrollment.registered_on and self.enrollment.registration_number)
+
+
+class PoolMemberEvent(StateEvent):
+    """One change of a pool member's status: released, on leave, back, or left, with who and why."""
+
+    pool_member = models.ForeignKey(PoolMember, on_delete=models.CASCADE, related_name="events")
+    # A pool move carries the words of the person who made it (why she takes leave, why she
+    # left), not a code from a list, so the reason is free text like the project's other reasons.
+    reason = models.CharField(_("reason"), max_length=200, blank=True)
+
+    class Meta(StateEvent.Meta):
+        verbose_name = _("pool member event")
+        verbose_name_plural = _("pool member events")
+
+    @property
+    def from_status_label(self) -> str:
+        """Return the status before the change as the screens name it; empty for the release."""
+        return PoolMemberStatus(self.from_status).label if self.from_status else ""
+
+    @property
+    def to_status_label(self) -> str:
+        return PoolMemberStatus(self.to_status).label

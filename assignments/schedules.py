@@ -4,9 +4,10 @@ from datetime import time
 
 from django_q.models import Schedule
 
+from assignments import tasks
 from core.schedules import Job
 
 JOBS = {
     # Early morning, so that month 4 starts with the graduates already in the pool.
-    "pool release": Job("assignments.tasks.pool_release_due", Schedule.DAILY, time(6, 0)),
+    "pool release": Job(tasks.pool_release_due, Schedule.DAILY, time(6, 0)),
 }

@@ -1,21 +1,36 @@
-"""Releasing graduates into the assignment pool (DESIGN §4, assignments)."""
+"""The pool's writes: releasing graduates into it, and each member's moves between active, on leave and left.
+
+Every status change goes through `core.states` (DESIGN §3): the release writes the member's
+first history row, and each move locks the row, checks `POOL_MEMBER_TRANSITIONS`, saves and
+writes one `PoolMemberEvent` with its actor and reason.
+"""
+
+from __future__ import annotations
 
 import logging
 from datetime import date
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assignments.errors import PoolError
-from assignments.models import PoolMember
+from assignments.models import PoolMember, PoolMemberEvent, PoolMemberStatus
+from core.states import state_change, state_start
+from core.validators import looks_like_rrn
 from curriculum.models import Cohort, Enrollment, EnrollmentStatus
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 logger = logging.getLogger(__name__)
 
+REASON_MAX_LENGTH = PoolMemberEvent._meta.get_field("reason").max_length
 
-def pool_release(*, enrollment: Enrollment, actor=None) -> tuple[PoolMember, bool]:
-    """Release a graduate into their branch's pool; return (member, created). Releasing twice is harmless.
+
+def pool_member_release(*, enrollment: Enrollment, actor: User | None = None) -> tuple[PoolMember, bool]:
+    """Release one graduate into their branch's pool; return (member, created). Releasing twice is harmless.
 
     `actor` is the HR user who released them by hand, or None for the daily release.
     """
@@ -28,17 +43,19 @@ def pool_release(*, enrollment: Enrollment, actor=None) -> tuple[PoolMember, boo
             enrollment=enrollment,
             defaults={"branch_id": enrollment.cohort.branch_id, "released_at": timezone.now(), "released_by": actor},
         )
+        if created:
+            state_start(member, actor=actor)
     if created:
         logger.info("Pool: enrollment %s released by %s", enrollment.pk, actor or "the daily release")
     return member, created
 
 
-def cohort_release(*, cohort: Cohort, actor=None) -> int:
+def cohort_release_to_pool(*, cohort: Cohort, actor: User | None = None) -> int:
     """Release every graduate of the cohort not yet in the pool; return how many joined it now."""
     released = 0
     graduates = cohort.enrollments.filter(status=EnrollmentStatus.GRADUATED, pool_member__isnull=True)
     for enrollment in graduates.select_related("cohort"):
-        _member, created = pool_release(enrollment=enrollment, actor=actor)
+        _member, created = pool_member_release(enrollment=enrollment, actor=actor)
         released += created
     return released
 
@@ -49,6 +66,48 @@ def pool_release_due(*, today: date | None = None) -> int:
     released = 0
     for cohort in Cohort.objects.filter(enrollments__status=EnrollmentStatus.GRADUATED).distinct():
         if cohort.field_starts_on <= today:
-            released += cohort_release(cohort=cohort)
+            released += cohort_release_to_pool(cohort=cohort)
     logger.info("Pool: released %d graduates", released)
     return released
+
+
+def _checked_reason(reason: str, *, required: bool) -> str:
+    """Return the reason trimmed, or refuse one that is missing, too long, or holds a resident registration number."""
+    reason = reason.strip()
+    if required and not reason:
+        raise PoolError(_("Give the reason; nothing was changed."))
+    if len(reason) > REASON_MAX_LENGTH:
+        raise PoolError(
+            _("Keep the reason to %(limit)d characters; nothing was changed.") % {"limit": REASON_MAX_LENGTH}
+        )
+    if looks_like_rrn(reason):
+        raise PoolError(_("Please do not enter a resident registration number. We do not collect it."))
+    return reason
+
+
+def pool_member_take_leave(
+    *, member: PoolMember, actor: User, reason: str, expected: str | None = None
+) -> PoolMemberEvent:
+    """Put an active member on leave (휴직): she receives no customers until she returns.
+
+    `expected` is the status the person acting saw; a member someone else moved meanwhile is refused.
+    """
+    reason = _checked_reason(reason, required=True)
+    _member, event = state_change(member, to=PoolMemberStatus.ON_LEAVE, actor=actor, expected=expected, reason=reason)
+    return event
+
+
+def pool_member_return(
+    *, member: PoolMember, actor: User, reason: str = "", expected: str | None = None
+) -> PoolMemberEvent:
+    """Bring a member on leave back to active, so that she may receive customers again."""
+    reason = _checked_reason(reason, required=False)
+    _member, event = state_change(member, to=PoolMemberStatus.ACTIVE, actor=actor, expected=expected, reason=reason)
+    return event
+
+
+def pool_member_leave(*, member: PoolMember, actor: User, reason: str, expected: str | None = None) -> PoolMemberEvent:
+    """Record that a member left (퇴사), from active or from leave; leaving is final."""
+    reason = _checked_reason(reason, required=True)
+    _member, event = state_change(member, to=PoolMemberStatus.LEFT, actor=actor, expected=expected, reason=reason)
+    return event

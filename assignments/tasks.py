@@ -1,4 +1,4 @@
-"""django-q2 entry points: they take ids and call the service of the same name."""
+"""The scheduled django-q2 job of assignments: it calls the service of the same name."""
 
 from assignments import services
 

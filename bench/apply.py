@@ -76,13 +76,14 @@ import json
 from django.db.models import Count
 from django_q.models import OrmQ
 from recruiting.models import Applicant, Notification
+from recruiting.services import notification_send
 applicants = Applicant.objects.filter(email__endswith="@{EMAIL_DOMAIN}")
 rows = dict(applicants.order_by().values_list("mobile").annotate(rows=Count("pk")))
 notifications = set(Notification.objects.filter(applicant__in=applicants).values_list("pk", flat=True))
 tasks = [
     queued
     for queued in OrmQ.objects.all()
-    if queued.func() == "recruiting.tasks.notification_send" and (queued.args() or [None])[0] in notifications
+    if queued.func() == notification_send and queued.kwargs().get("notification_id") in notifications
 ]
 print(json.dumps({{"rows": rows, "notifications": len(notifications), "tasks": len(tasks)}}))
 OrmQ.objects.filter(pk__in=[queued.pk for queued in tasks]).delete()

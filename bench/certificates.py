@@ -5,7 +5,7 @@ folder. First it renders certificates built in memory with `CertificateRenderer`
 database involved. Then it starts a real `manage.py qcluster` with one worker
 (Q_WORKERS=1) in production mode (DEBUG off), creates a cohort of graduates with bulk
 inserts, and issues their certificates as HR does: `certificate_batch_start` queues
-`curriculum.tasks.certificate_batch_run` on commit through the django-q ORM broker, and
+`curriculum.certificates.services.certificate_batch_run` on commit through the django-q ORM broker, and
 the benchmark polls the batch until the worker has finished it. A smaller batch runs
 first to warm the worker up. It prints both rates, their ratio and the sizes of the PDFs;
 progress goes to stderr. The exit status is 1 when the batch does not finish or leaves a
@@ -52,7 +52,7 @@ EMAIL_DOMAIN = "certificates-bench.invalid"
 FIRST_MOBILE = 40_000_000  # 010-4000-0000 onwards: clear of the demo's and the other benchmarks' numbers
 # Cohort numbers from here on are far above any real or demo cohort.
 FIRST_COHORT_NUMBER = 900
-BATCH_TASK = "curriculum.tasks.certificate_batch_run"
+BATCH_TASK = "curriculum.certificates.services.certificate_batch_run"
 # How often the benchmark looks at the batch: the finish is seen at most this late.
 POLL_SECONDS = 0.05
 PROGRESS_SECONDS = 5.0
@@ -97,7 +97,7 @@ def measure_renderer_inside(args: argparse.Namespace) -> int:
     from django.utils import timezone
     from django.utils.translation import gettext as _
 
-    from curriculum.certificates import CertificateData, CertificateRenderer
+    from curriculum.certificates.renderer import CertificateData, CertificateRenderer
     from curriculum.defaults import DEFAULT_CURRICULUM_NAME
     from curriculum.models import Certificate, CertificateSettings, Cohort, Curriculum, new_verification_code
 
@@ -233,8 +233,8 @@ def batch_run(cohort, actor, timeout: float) -> dict[str, float]:
     """
     from django_q.models import Failure
 
+    from curriculum.certificates.services import certificate_batch_start
     from curriculum.models import BatchStatus
-    from curriculum.services import certificate_batch_start
 
     failures = Failure.objects.filter(func=BATCH_TASK).count()
     started = time.perf_counter()

@@ -2,6 +2,8 @@
 
 from typing import Any
 
+from recruiting.models import ApplicantStatus
+
 # The enquiry number lives only in the site settings: pages show it through the call
 # button of a call to action and the enquiry phone block, never as typed text.
 PHONE = "02-2187-2663"
@@ -878,10 +880,12 @@ ROUND = {
 
 # Demo applicants of the open round and the stages each is moved through (DESIGN §7:
 # applicants in every stage). Names are common Korean names, not real people.
-_S = "consultation_booked"
-_C = "consulted"
-_I = "interview"
-_A = "accepted"
+BOOKED = ApplicantStatus.CONSULTATION_BOOKED
+CONSULTED = ApplicantStatus.CONSULTED
+INTERVIEW = ApplicantStatus.INTERVIEW
+ACCEPTED = ApplicantStatus.ACCEPTED
+REJECTED = ApplicantStatus.REJECTED
+WITHDRAWN = ApplicantStatus.WITHDRAWN
 DEMO_APPLICANTS: list[tuple[str, list[str]]] = [
     ("이서연", []),
     ("김민지", []),
@@ -889,29 +893,31 @@ DEMO_APPLICANTS: list[tuple[str, list[str]]] = [
     ("최수진", []),
     ("정은영", []),
     ("강혜진", []),
-    ("조미경", [_S]),
-    ("윤정아", [_S]),
-    ("장수경", [_S]),
-    ("임지은", [_S]),
-    ("한소영", [_S, _C]),
-    ("오세진", [_S, _C]),
-    ("서윤희", [_S, _C]),
-    ("신미라", [_S, _C, _I]),
-    ("권나영", [_S, _C, _I]),
-    ("황보라", [_S, _C, _I]),
-    ("안혜원", [_S, _C, _I, _A]),
-    ("송지영", [_S, _C, _I, _A]),
-    ("유경희", [_S, _C, _I, _A]),
-    ("홍선희", [_S, _C, _I, _A]),
-    ("전미숙", ["rejected"]),
-    ("고은정", [_S, _C, "rejected"]),
-    ("문현주", [_S, _C, _I, "rejected"]),
-    ("양희정", ["withdrawn"]),
-    ("손유진", [_S, "withdrawn"]),
+    ("조미경", [BOOKED]),
+    ("윤정아", [BOOKED]),
+    ("장수경", [BOOKED]),
+    ("임지은", [BOOKED]),
+    ("한소영", [BOOKED, CONSULTED]),
+    ("오세진", [BOOKED, CONSULTED]),
+    ("서윤희", [BOOKED, CONSULTED]),
+    ("신미라", [BOOKED, CONSULTED, INTERVIEW]),
+    ("권나영", [BOOKED, CONSULTED, INTERVIEW]),
+    ("황보라", [BOOKED, CONSULTED, INTERVIEW]),
+    ("안혜원", [BOOKED, CONSULTED, INTERVIEW, ACCEPTED]),
+    ("송지영", [BOOKED, CONSULTED, INTERVIEW, ACCEPTED]),
+    ("유경희", [BOOKED, CONSULTED, INTERVIEW, ACCEPTED]),
+    ("홍선희", [BOOKED, CONSULTED, INTERVIEW, ACCEPTED]),
+    ("전미숙", [REJECTED]),
+    ("고은정", [BOOKED, CONSULTED, REJECTED]),
+    ("문현주", [BOOKED, CONSULTED, INTERVIEW, REJECTED]),
+    ("양희정", [WITHDRAWN]),
+    ("손유진", [BOOKED, WITHDRAWN]),
     ("배진희", []),
-    ("백승아", [_S]),
-    ("허윤서", [_S, _C]),
+    ("백승아", [BOOKED]),
+    ("허윤서", [BOOKED, CONSULTED]),
 ]
+# The way every trainee and graduate of the demo cohorts came in.
+PATH_TO_ACCEPTANCE = [BOOKED, CONSULTED, INTERVIEW, ACCEPTED]
 DEMO_MOTIVATIONS = [
     "아이가 학교에 다니기 시작해서 오전 시간을 활용해 일하고 싶습니다.",
     "예전에 은행 창구에서 일한 경험을 살리고 싶습니다.",

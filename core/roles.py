@@ -45,7 +45,7 @@ MODEL_PERMISSIONS: dict[str, list[str]] = {
         "recruiting.change_district",
     ],
     Role.RECRUITER: [*PIPELINE_PERMISSIONS],
-    Role.BRANCH_MANAGER: [*PIPELINE_PERMISSIONS, "curriculum.view_cohort"],
+    Role.BRANCH_MANAGER: [*PIPELINE_PERMISSIONS, "curriculum.view_cohort", "assignments.move_poolmember"],
     Role.TRAINER: ["curriculum.view_cohort", "curriculum.mark_cohort"],
     Role.HR: [
         *PIPELINE_PERMISSIONS,
@@ -66,6 +66,7 @@ MODEL_PERMISSIONS: dict[str, list[str]] = {
         "curriculum.change_curriculum",
         "curriculum.issue_certificate",
         "assignments.change_poolmember",
+        "assignments.move_poolmember",
         "curriculum.change_certificatesettings",
     ],
 }

@@ -1,5 +1,10 @@
-"""The installer of recurring django-q2 jobs; each app lists its own jobs in its `schedules.py`."""
+"""The installer of recurring django-q2 jobs; each app lists its own jobs in its `schedules.py`.
 
+A job names its task function itself, so searching the task's name finds its schedule;
+django-q stores the function as a dotted path, derived here.
+"""
+
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
@@ -9,10 +14,15 @@ from django_q.models import Schedule
 
 @dataclass(frozen=True)
 class Job:
-    task: str
+    task: Callable[[], object]
     schedule_type: str
     at: time  # Seoul time of day of the first run
     weekday: int | None = None  # for weekly jobs: 0 is Monday
+
+
+def dotted_path(task: Callable[..., object]) -> str:
+    """Return the path django-q stores for `task` (a module-level function)."""
+    return f"{task.__module__}.{task.__qualname__}"
 
 
 def _first_run(job: Job) -> datetime:
@@ -31,7 +41,12 @@ def install_schedules(jobs: dict[str, Job]) -> list[str]:
     for name, job in jobs.items():
         _schedule, was_created = Schedule.objects.get_or_create(
             name=name,
-            defaults={"func": job.task, "schedule_type": job.schedule_type, "next_run": _first_run(job), "repeats": -1},
+            defaults={
+                "func": dotted_path(job.task),
+                "schedule_type": job.schedule_type,
+                "next_run": _first_run(job),
+                "repeats": -1,
+            },
         )
         if was_created:
             created.append(name)

@@ -7,9 +7,11 @@ A status-bearing model declares its lifecycle next to its fields::
         status = models.CharField(choices=CohortStatus.choices, ...)
         lifecycle = Lifecycle(transitions=COHORT_TRANSITIONS, history="events", error=TrainingError)
 
-and keeps its history in a model of its own that extends `StateEvent` with a foreign key
-whose related name is `history`. Services call `state_change` for every move and
-`state_start` when they create the row; nothing else writes a status or its history.
+and keeps its history in a model of its own that extends `StateEvent` with a foreign
+key to it, whose related name the lifecycle's `history` names (here `events`). Services
+call `state_change` for every move, `state_start` when they create the row and
+`state_record` for an event within a status; nothing else writes a status or its
+history (config/tests/test_lifecycles.py checks).
 Side effects are queued by the service with `transaction.on_commit` inside the same
 transaction, so they run only when the move is saved.
 """
@@ -81,10 +83,8 @@ class Lifecycle:
     history: str
     error: type[DomainError] = DomainError
     field: str = "status"
-    stale_message: str | Promise = field(
-        default=_("Someone changed this a moment ago; it is now %(status)s. Check it and try again.")
-    )
-    illegal_message: str | Promise = field(default=_("Something that is %(status)s cannot become %(new)s."))
+    stale_message: str | Promise = _("Someone changed this a moment ago; it is now %(status)s. Check it and try again.")
+    illegal_message: str | Promise = _("Something that is %(status)s cannot become %(new)s.")
 
     def allows(self, current: str, new: str) -> bool:
         return new in self.transitions.get(current, ())

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Count, Q
+from django.db.models import Count, Prefetch, Q
 from django.forms import modelform_factory
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -23,16 +23,18 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.ui.tables import TitleColumn
-from wagtail.admin.views.generic import IndexView
+from wagtail.admin.views.generic import CreateView, EditView, IndexView
 from wagtail.admin.viewsets.model import ModelViewSet
 
 from curriculum import errors, services
+from curriculum.certificates import services as certificates
 from curriculum.forms import MilestoneForm
 from curriculum.models import (
     ATTENDED,
     Attendance,
     AttendanceStatus,
     Certificate,
+    CertificateEvent,
     CertificateStatus,
     Cohort,
     EnrollmentStatus,
@@ -67,11 +69,26 @@ class CohortIndexView(IndexView):
         return _cohorts_for(self.request.user)
 
 
+class CohortCreateView(CreateView):
+    def save_instance(self):
+        # The status is not the form's: it starts planned and follows the dates from here.
+        return services.cohort_record_new(cohort=super().save_instance(), actor=self.request.user)
+
+
+class CohortEditView(EditView):
+    def save_instance(self):
+        cohort = super().save_instance()
+        # A start date moved to today or earlier takes effect now, not at the next daily run.
+        services.cohorts_advance(cohort=cohort)
+        cohort.refresh_from_db(fields=["status"])
+        return cohort
+
+
 class CohortViewSet(ModelViewSet):
     model = Cohort
     icon = "group"
     menu_label = gettext_lazy("Cohorts")
-    form_fields = ["number", "branch", "curriculum", "round", "starts_on", "capacity", "trainers", "status"]
+    form_fields = ["number", "branch", "curriculum", "round", "starts_on", "capacity", "trainers"]
     list_display = [
         TitleColumn(
             "number",
@@ -87,6 +104,8 @@ class CohortViewSet(ModelViewSet):
     ]
     list_filter = ["status", "branch"]
     index_view_class = CohortIndexView
+    add_view_class = CohortCreateView
+    edit_view_class = CohortEditView
     inspect_view_enabled = False
     copy_view_enabled = False
     edit_template_name = "curriculum/admin/cohort_edit.html"
@@ -198,6 +217,7 @@ def cohort_dashboard(request: HttpRequest, pk: int) -> HttpResponse:
         graduated=len(trainees) - len(in_training),
         left=cohort.enrollments.filter(status=EnrollmentStatus.LEFT).count(),
         threshold=settings.GRADUATION_ATTENDANCE_PERCENT,
+        events=cohort.events.select_related("actor"),
     )
 
 
@@ -227,7 +247,7 @@ def cohort_marks(request: HttpRequest, pk: int) -> HttpResponse:
     left keep their marks on show, read-only and labelled (수료 / 중도 퇴소).
     """
     cohort = _get_cohort_for_user(request, pk)
-    errors: dict[tuple[int, int], str] = {}
+    cell_errors: dict[tuple[int, int], str] = {}
     typed: dict[tuple[int, int], str] = {}
     if request.method == "POST":
         if not request.user.has_perm("curriculum.mark_cohort"):
@@ -239,7 +259,7 @@ def cohort_marks(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             changed = services.marks_save(cohort=cohort, actor=request.user, cells=typed)
         except errors.MarkError as error:
-            errors = error.errors
+            cell_errors = error.errors
             messages.error(request, str(error))
         else:
             messages.success(request, _("%(count)s marks saved.") % {"count": changed})
@@ -265,7 +285,7 @@ def cohort_marks(request: HttpRequest, pk: int) -> HttpResponse:
                     # A locked row always shows what is saved, whatever a refused post said.
                     "value": typed.get(key, saved) if editable else saved,
                     "result": result,
-                    "error": errors.get(key),
+                    "error": cell_errors.get(key),
                 }
             )
         rows.append(
@@ -280,7 +300,7 @@ def cohort_marks(request: HttpRequest, pk: int) -> HttpResponse:
         modules=modules,
         rows=editable_rows,
         locked_rows=rows[len(editable_rows) :],
-        error_count=len(errors),
+        error_count=len(cell_errors),
     )
 
 
@@ -455,18 +475,24 @@ def enrollment_graduate_early(request: HttpRequest, pk: int, enrollment_pk: int)
 
 @require_http_methods(["GET", "POST"])
 def cohort_trainee(request: HttpRequest, pk: int, enrollment_pk: int) -> HttpResponse:
-    """Edit a trainee's milestones: the licensing exam, registration training hours, registration."""
+    """Edit a trainee's milestones (the licensing exam, registration training hours, registration); show the history."""
     cohort = _get_cohort_for_user(request, pk)
     enrollment = get_object_or_404(cohort.enrollments.select_related("applicant", "graduated_by"), pk=enrollment_pk)
     can_edit = request.user.has_perm("curriculum.mark_cohort") or request.user.has_perm("curriculum.change_cohort")
-    form = MilestoneForm(request.POST or None, instance=enrollment)
+    form = MilestoneForm(request.POST or None, enrollment=enrollment)
     if request.method == "POST":
         if not can_edit:
             raise PermissionDenied
         if form.is_valid():
-            form.save()
-            messages.success(request, _("The milestones of %(name)s were saved.") % {"name": enrollment.applicant.name})
-            return redirect("cohorts:dashboard", pk=cohort.pk)
+            try:
+                services.enrollment_milestones_update(enrollment=enrollment, actor=request.user, **form.cleaned_data)
+            except errors.MilestoneError as refused:
+                form.add_error(refused.field, str(refused))
+            else:
+                messages.success(
+                    request, _("The milestones of %(name)s were saved.") % {"name": enrollment.applicant.name}
+                )
+                return redirect("cohorts:dashboard", pk=cohort.pk)
     return _cohort_page(
         request,
         "cohort_trainee.html",
@@ -475,16 +501,19 @@ def cohort_trainee(request: HttpRequest, pk: int, enrollment_pk: int) -> HttpRes
         enrollment=enrollment,
         form=form,
         can_edit=can_edit,
-        certificates=enrollment.certificates.select_related("replaces", "revoked_by").order_by("-created_at"),
+        certificates=enrollment.certificates.select_related("replaces", "revoked_by")
+        .prefetch_related(Prefetch("events", queryset=CertificateEvent.objects.select_related("actor")))
+        .order_by("-created_at"),
         has_valid_certificate=enrollment.certificates.filter(status=CertificateStatus.VALID).exists(),
         can_issue=request.user.has_perm("curriculum.issue_certificate"),
+        events=enrollment.events.select_related("actor"),
     )
 
 
 def _certificate_for_user(request: HttpRequest, cohort_pk: int, certificate_pk: int) -> Certificate:
     cohort = _get_cohort_for_user(request, cohort_pk)
-    certificates = Certificate.objects.filter(enrollment__cohort=cohort).select_related("enrollment__cohort__branch")
-    return get_object_or_404(certificates, pk=certificate_pk)
+    visible = Certificate.objects.filter(enrollment__cohort=cohort).select_related("enrollment__cohort__branch")
+    return get_object_or_404(visible, pk=certificate_pk)
 
 
 @require_POST
@@ -494,7 +523,7 @@ def certificate_issue(request: HttpRequest, pk: int, enrollment_pk: int) -> Http
     cohort = _get_cohort_for_user(request, pk)
     enrollment = get_object_or_404(cohort.enrollments, pk=enrollment_pk)
     try:
-        certificate = services.certificate_issue(enrollment=enrollment, actor=request.user)
+        certificate = certificates.certificate_issue(enrollment=enrollment, actor=request.user)
     except errors.TrainingError as error:
         messages.error(request, str(error))
     else:
@@ -507,14 +536,16 @@ def certificate_issue(request: HttpRequest, pk: int, enrollment_pk: int) -> Http
 def certificate_change(request: HttpRequest, pk: int, certificate_pk: int, action: str) -> HttpResponse:
     """Ask to confirm revoking a certificate, or reissuing it under a new number, with the reason; then do it."""
     certificate = _certificate_for_user(request, pk, certificate_pk)
-    change = {"revoke": services.certificate_revoke, "reissue": services.certificate_reissue}.get(action)
-    if change is None:
+    if action not in ("revoke", "reissue"):
         raise Http404
     reason, error = "", None
     if request.method == "POST":
         reason = request.POST.get("reason", "")[:200]
         try:
-            result = change(certificate=certificate, actor=request.user, reason=reason)
+            if action == "revoke":
+                result = certificates.certificate_revoke(certificate=certificate, actor=request.user, reason=reason)
+            else:
+                result = certificates.certificate_reissue(certificate=certificate, actor=request.user, reason=reason)
         except errors.TrainingError as refused:
             if reason.strip():
                 messages.error(request, str(refused))
@@ -539,6 +570,7 @@ def certificate_change(request: HttpRequest, pk: int, certificate_pk: int, actio
         action=action,
         reason=reason,
         error=error,
+        events=certificate.events.select_related("actor"),
     )
 
 
@@ -556,7 +588,7 @@ def certificate_pdf(request: HttpRequest, pk: int, certificate_pk: int) -> HttpR
 def certificate_batch_start(request: HttpRequest, pk: int) -> HttpResponse:
     """Queue the certificates of every graduate of the cohort who has none, and show the progress."""
     cohort = _get_cohort_for_user(request, pk)
-    batch = services.certificate_batch_start(cohort=cohort, actor=request.user)
+    batch = certificates.certificate_batch_start(cohort=cohort, actor=request.user)
     return redirect("cohorts:certificate_batch", pk=cohort.pk, batch_pk=batch.pk)
 
 

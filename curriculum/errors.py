@@ -15,3 +15,11 @@ class MarkError(TrainingError):
     def __init__(self, errors: dict[tuple[int, int], str]):
         super().__init__(_("Some marks are not valid; nothing was saved."))
         self.errors = errors
+
+
+class MilestoneError(TrainingError):
+    """A milestone the training rules refuse; `field` names the input the message is about."""
+
+    def __init__(self, message: str, *, field: str):
+        super().__init__(message)
+        self.field = field

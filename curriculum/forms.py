@@ -1,48 +1,38 @@
+"""Input forms of curriculum: they render and check the types; the rules live in the services and constraints."""
+
 import re
 
 from django import forms
-from django.utils import timezone
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.forms.models import fields_for_model, model_to_dict
 from django.utils.translation import gettext_lazy as _
 
-from core.validators import reject_rrn
 from curriculum.models import Certificate, Enrollment
+from curriculum.services import MILESTONE_FIELDS
 
 
-class MilestoneForm(forms.ModelForm):
-    """A trainee's milestones before they may sell: the licensing exam, registration training and registration."""
+class MilestoneForm(forms.Form):
+    """A trainee's milestones before they may sell: the licensing exam, registration training and registration.
 
-    class Meta:
-        model = Enrollment
-        fields = [
-            "exam_date",
-            "exam_score",
-            "exam_passed",
-            "registration_hours",
-            "registered_on",
-            "registration_number",
-        ]
-        widgets = {
-            "exam_date": forms.DateInput(attrs={"type": "date"}),
-            "registered_on": forms.DateInput(attrs={"type": "date"}),
-        }
+    `enrollment_milestones_update` decides what may be saved; its refusal is shown on the field it names.
+    """
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["registration_number"].validators.append(reject_rrn)
-
-    def clean(self):
-        cleaned = super().clean()
-        today = timezone.localdate()
-        for name in ("exam_date", "registered_on"):
-            if cleaned.get(name) and cleaned[name] > today:
-                self.add_error(name, _("This date has not come yet."))
-        if cleaned.get("exam_passed") and not cleaned.get("exam_date"):
-            self.add_error("exam_date", _("Give the date of the exam that was passed."))
-        if bool(cleaned.get("registered_on")) != bool(cleaned.get("registration_number", "").strip()):
-            self.add_error("registration_number", _("Give both the registration date and its number, or neither."))
-        if cleaned.get("registered_on") and not cleaned.get("exam_passed"):
-            self.add_error("registered_on", _("Registration comes after passing the licensing exam."))
-        return cleaned
+    def __init__(self, *args, enrollment: Enrollment, **kwargs):
+        super().__init__(*args, initial=model_to_dict(enrollment, fields=MILESTONE_FIELDS), **kwargs)
+        self.fields.update(
+            fields_for_model(
+                Enrollment,
+                fields=MILESTONE_FIELDS,
+                widgets={
+                    "exam_date": forms.DateInput(attrs={"type": "date"}),
+                    "registered_on": forms.DateInput(attrs={"type": "date"}),
+                },
+            )
+        )
+        for name, field in self.fields.items():
+            # The ranges a model form would check on save: a score out of 100, hours from 0.
+            ranges = Enrollment._meta.get_field(name).validators
+            field.validators.extend(v for v in ranges if isinstance(v, MinValueValidator | MaxValueValidator))
 
 
 NUMBER_PATTERN = re.compile(r"^\s*(?:제\s*)?(\d{4})\s*-\s*(\d{1,6})\s*(?:호)?\s*$")

@@ -16,6 +16,8 @@ from wagtail.admin.panels import FieldPanel, InlinePanel
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 from wagtail.models import Orderable
 
+from core.states import Lifecycle, StateEvent
+from curriculum.errors import TrainingError
 from recruiting.models import Applicant, Branch, RecruitmentRound, in_staff_branch
 
 # The training lasts three months; the fourth month starts in the field (DOMAIN).
@@ -118,6 +120,14 @@ class CohortStatus(models.TextChoices):
     COMPLETED = "completed", _("Completed")
 
 
+# A cohort follows its dates: the daily job moves it on its first day and after its last.
+COHORT_TRANSITIONS = {
+    CohortStatus.PLANNED: [CohortStatus.TRAINING],
+    CohortStatus.TRAINING: [CohortStatus.COMPLETED],
+    CohortStatus.COMPLETED: [],
+}
+
+
 class CohortQuerySet(models.QuerySet):
     def visible_to(self, user) -> "CohortQuerySet":
         """Return the cohorts `user` may see: all for HR, their branch's for branch staff, their own for trainers."""
@@ -153,9 +163,17 @@ class Cohort(models.Model):
     capacity = models.PositiveSmallIntegerField(
         _("seats"), validators=[MinValueValidator(1), MaxValueValidator(200)], default=30
     )
-    status = models.CharField(_("status"), max_length=20, choices=CohortStatus.choices, default=CohortStatus.PLANNED)
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=CohortStatus.choices,
+        default=CohortStatus.PLANNED,
+        editable=False,
+        help_text=_("Follows the dates: in training from the first day, completed after the last"),
+    )
 
     objects = CohortQuerySet.as_manager()
+    lifecycle = Lifecycle(transitions=COHORT_TRANSITIONS, history="events", error=TrainingError)
 
     class Meta:
         ordering = ["-number"]
@@ -181,10 +199,30 @@ class Cohort(models.Model):
         return self.starts_on + relativedelta(months=TRAINING_MONTHS)
 
 
+class CohortEvent(StateEvent):
+    """One move of a cohort's status, most often by the daily job."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(_("from"), max_length=20, choices=CohortStatus.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=20, choices=CohortStatus.choices)
+
+    class Meta(StateEvent.Meta):
+        verbose_name = _("cohort event")
+        verbose_name_plural = _("cohort events")
+
+
 class EnrollmentStatus(models.TextChoices):
     ACTIVE = "active", _("In training")
     GRADUATED = "graduated", _("Graduated")
     LEFT = "left", _("Left the training")
+
+
+# Graduating and leaving are final: marks, attendance and certificates rely on them.
+ENROLLMENT_TRANSITIONS = {
+    EnrollmentStatus.ACTIVE: [EnrollmentStatus.GRADUATED, EnrollmentStatus.LEFT],
+    EnrollmentStatus.GRADUATED: [],
+    EnrollmentStatus.LEFT: [],
+}
 
 
 class Enrollment(models.Model):
@@ -222,6 +260,8 @@ class Enrollment(models.Model):
     registered_on = models.DateField(_("registered with the association on"), null=True, blank=True)
     registration_number = models.CharField(_("registration number"), max_length=30, blank=True)
 
+    lifecycle = Lifecycle(transitions=ENROLLMENT_TRANSITIONS, history="events", error=TrainingError)
+
     class Meta:
         ordering = ["cohort", "applicant__name", "pk"]
         verbose_name = _("enrollment")
@@ -237,6 +277,22 @@ class Enrollment(models.Model):
                 condition=Q(early_graduation_reason="") | Q(status="graduated"),
                 name="early_graduation_only_for_graduates",
                 violation_error_message=_("Only a graduate can have graduated early."),
+            ),
+            models.CheckConstraint(
+                condition=Q(exam_passed=False) | Q(exam_date__isnull=False),
+                name="exam_passed_has_a_date",
+                violation_error_message=_("Give the date of the exam that was passed."),
+            ),
+            models.CheckConstraint(
+                condition=Q(registered_on__isnull=True, registration_number="")
+                | (Q(registered_on__isnull=False) & ~Q(registration_number="")),
+                name="registration_date_and_number_together",
+                violation_error_message=_("Give both the registration date and its number, or neither."),
+            ),
+            models.CheckConstraint(
+                condition=Q(registered_on__isnull=True) | Q(exam_passed=True),
+                name="registration_after_the_exam",
+                violation_error_message=_("Registration comes after passing the licensing exam."),
             ),
         ]
 
@@ -257,6 +313,18 @@ class Enrollment(models.Model):
         if self.graduated_early:
             return timezone.localdate(self.graduated_at)
         return self.cohort.ends_on
+
+
+class EnrollmentEvent(StateEvent):
+    """One move of a trainee's status, or a change of their milestones (from and to the same status)."""
+
+    enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(_("from"), max_length=20, choices=EnrollmentStatus.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=20, choices=EnrollmentStatus.choices)
+
+    class Meta(StateEvent.Meta):
+        verbose_name = _("enrollment event")
+        verbose_name_plural = _("enrollment events")
 
 
 class ResultStatus(models.TextChoices):
@@ -398,6 +466,14 @@ class CertificateStatus(models.TextChoices):
     SUPERSEDED = "superseded", _("Superseded by a reissue")
 
 
+# A revoked or replaced certificate stays the record of what was printed; it never comes back.
+CERTIFICATE_TRANSITIONS = {
+    CertificateStatus.VALID: [CertificateStatus.REVOKED, CertificateStatus.SUPERSEDED],
+    CertificateStatus.REVOKED: [],
+    CertificateStatus.SUPERSEDED: [],
+}
+
+
 # Codes people type from paper: no 0/O, 1/I/L.
 VERIFICATION_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
 
@@ -455,6 +531,8 @@ class Certificate(models.Model):
     emailed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    lifecycle = Lifecycle(transitions=CERTIFICATE_TRANSITIONS, history="events", error=TrainingError)
+
     class Meta:
         ordering = ["-year", "-serial"]
         verbose_name = _("completion certificate")
@@ -489,6 +567,18 @@ class Certificate(models.Model):
         return mask_name(self.holder_name)
 
 
+class CertificateEvent(StateEvent):
+    """One move of a certificate's status: its issue, and its revoking or replacement with the reason."""
+
+    certificate = models.ForeignKey(Certificate, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(_("from"), max_length=20, choices=CertificateStatus.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=20, choices=CertificateStatus.choices)
+
+    class Meta(StateEvent.Meta):
+        verbose_name = _("certificate event")
+        verbose_name_plural = _("certificate events")
+
+
 def mask_name(name: str) -> str:
     """Hide all but the first and last character of a name: 김민진 → 김*진, 이수 → 이*."""
     if len(name) <= 2:
@@ -502,6 +592,13 @@ class BatchStatus(models.TextChoices):
     FINISHED = "finished", _("Finished")
 
 
+BATCH_TRANSITIONS = {
+    BatchStatus.QUEUED: [BatchStatus.RUNNING],
+    BatchStatus.RUNNING: [BatchStatus.FINISHED],
+    BatchStatus.FINISHED: [],
+}
+
+
 class CertificateBatch(models.Model):
     """Issuing the certificates of a whole cohort in the worker, with the progress HR watches."""
 
@@ -513,6 +610,8 @@ class CertificateBatch(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
+    lifecycle = Lifecycle(transitions=BATCH_TRANSITIONS, history="events", error=TrainingError)
+
     class Meta:
         ordering = ["-created_at"]
 
@@ -522,3 +621,15 @@ class CertificateBatch(models.Model):
     @property
     def percent(self) -> int:
         return round(100 * self.done / self.total) if self.total else 100
+
+
+class CertificateBatchEvent(StateEvent):
+    """One step of a batch: queued by HR, picked up and finished by the worker."""
+
+    batch = models.ForeignKey(CertificateBatch, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(_("from"), max_length=20, choices=BatchStatus.choices, blank=True)
+    to_status = models.CharField(_("to"), max_length=20, choices=BatchStatus.choices)
+
+    class Meta(StateEvent.Meta):
+        verbose_name = _("certificate batch event")
+        verbose_name_plural = _("certificate batch events")

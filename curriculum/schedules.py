@@ -5,8 +5,11 @@ from datetime import time
 from django_q.models import Schedule
 
 from core.schedules import Job
+from curriculum import tasks
 
 JOBS = {
+    # Just after midnight, so a cohort is in training on its first morning meeting.
+    "cohorts advance": Job(tasks.cohorts_advance, Schedule.DAILY, time(0, 10)),
     # Monday morning, before the week's first morning meeting.
-    "attendance warnings": Job("curriculum.tasks.attendance_warnings_send", Schedule.WEEKLY, time(7, 0), weekday=0),
+    "attendance warnings": Job(tasks.attendance_warnings_send, Schedule.WEEKLY, time(7, 0), weekday=0),
 }

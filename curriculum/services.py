@@ -1,16 +1,22 @@
-"""Every write of curriculum that changes a status, touches several rows or has a side effect (DESIGN §3)."""
+"""The training's writes: curricula, cohorts and their dates, enrollment, marks, attendance,
+milestones, graduation and attendance warnings (DESIGN §3). Certificates have their own
+services in `curriculum.certificates.services`.
+
+Every status change goes through `core.states`, which writes the object's history row.
+"""
+
+from __future__ import annotations
 
 import logging
 from datetime import date, timedelta
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
 
 import holidays
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core import signing
-from django.core.files.base import ContentFile
+from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -18,21 +24,16 @@ from django_q.tasks import async_task
 
 from core.emails import send_templated_email
 from core.roles import Role
-from curriculum.certificates import CertificateData, CertificateRenderer
+from core.states import state_change, state_record, state_start
+from core.validators import reject_rrn
 from curriculum.defaults import DEFAULT_CURRICULUM_DESCRIPTION, DEFAULT_CURRICULUM_NAME, DEFAULT_MODULES
-from curriculum.errors import MarkError, TrainingError
+from curriculum.errors import MarkError, MilestoneError, TrainingError
 from curriculum.models import (
     Assessment,
     Attendance,
     AttendanceChange,
     AttendanceStatus,
     AttendanceWarning,
-    BatchStatus,
-    Certificate,
-    CertificateBatch,
-    CertificateCounter,
-    CertificateSettings,
-    CertificateStatus,
     Cohort,
     CohortStatus,
     Curriculum,
@@ -48,8 +49,9 @@ from recruiting.errors import ApplicationError
 from recruiting.models import Applicant, ApplicantStatus
 from recruiting.services import applicant_enroll
 
-User = get_user_model()
-DOWNLOAD_SALT = "curriculum.certificate.download"
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 logger = logging.getLogger(__name__)
 
 
@@ -81,7 +83,44 @@ def curriculum_install_default() -> bool:
     return created
 
 
-def enrollment_enroll(*, cohort: Cohort, applicant: Applicant, actor) -> Enrollment:
+def cohorts_advance(*, today: date | None = None, cohort: Cohort | None = None) -> int:
+    """Move cohorts along their dates: in training from the first day, completed after the last; return the moves.
+
+    Run daily by a django-q2 schedule (no one acts: the history shows no actor), and for
+    one `cohort` when it is created or its dates are edited. A cohort already where its
+    dates put it is left alone, so a second run on the same day moves nothing; a cohort
+    whose last day has passed makes both moves, each in its history.
+    """
+    today = today or timezone.localdate()
+    due = Cohort.objects.exclude(status=CohortStatus.COMPLETED).filter(starts_on__lte=today).order_by("pk")
+    if cohort is not None:
+        due = due.filter(pk=cohort.pk)
+    moves = 0
+    for candidate in due:
+        try:
+            with transaction.atomic():
+                if candidate.status == CohortStatus.PLANNED:
+                    state_change(candidate, to=CohortStatus.TRAINING, actor=None, expected=CohortStatus.PLANNED)
+                    moves += 1
+                if candidate.ends_on < today:
+                    state_change(candidate, to=CohortStatus.COMPLETED, actor=None, expected=CohortStatus.TRAINING)
+                    moves += 1
+        except TrainingError:
+            # Another run moved it between our read and our lock: it is where it should be.
+            logger.info("Cohort %s was moved by another run", candidate.pk)
+    return moves
+
+
+def cohort_record_new(*, cohort: Cohort, actor: User) -> Cohort:
+    """Record a cohort the admin form has just created, then give it the status its dates call for."""
+    with transaction.atomic():
+        state_start(cohort, actor=actor)
+        cohorts_advance(cohort=cohort)
+    cohort.refresh_from_db(fields=["status"])
+    return cohort
+
+
+def enrollment_enroll(*, cohort: Cohort, applicant: Applicant, actor: User) -> Enrollment:
     """Enroll an accepted applicant of the cohort's round and branch into the cohort (입과).
 
     The cohort's row lock makes concurrent enrollments wait for each other, so its seats
@@ -102,10 +141,12 @@ def enrollment_enroll(*, cohort: Cohort, applicant: Applicant, actor) -> Enrollm
             applicant_enroll(applicant=applicant, actor=actor, note=str(cohort))
         except ApplicationError as error:
             raise TrainingError(str(error)) from error
-        return Enrollment.objects.create(cohort=cohort, applicant=applicant)
+        enrollment = Enrollment.objects.create(cohort=cohort, applicant=applicant)
+        state_start(enrollment, actor=actor)
+    return enrollment
 
 
-def cohort_enroll_accepted(*, cohort: Cohort, actor) -> tuple[int, list[str]]:
+def cohort_enroll_accepted(*, cohort: Cohort, actor: User) -> tuple[int, list[str]]:
     """Enroll every accepted applicant of the cohort's round and branch.
 
     Returns how many joined, and for each who could not, why.
@@ -189,7 +230,7 @@ def _mark_changes(
     return changes
 
 
-def marks_save(*, cohort: Cohort, actor, cells: dict[tuple[int, int], str]) -> int:
+def marks_save(*, cohort: Cohort, actor: User, cells: dict[tuple[int, int], str]) -> int:
     """Save the changed cells of the marking grid in one transaction; return how many changed.
 
     `cells` maps (enrollment id, module id) to what the trainer typed: a score for a
@@ -242,7 +283,7 @@ def marks_save(*, cohort: Cohort, actor, cells: dict[tuple[int, int], str]) -> i
     return len(changes)
 
 
-def attendance_save(*, cohort: Cohort, day: date, actor, exceptions: dict[int, str], reason: str = "") -> int:
+def attendance_save(*, cohort: Cohort, day: date, actor: User, exceptions: dict[int, str], reason: str = "") -> int:
     """Record the morning meeting of `day`: everyone present except the exceptions given.
 
     `exceptions` maps enrollment ids to late, excused or absent. Editing a day that has
@@ -298,16 +339,18 @@ def _gate_verdict(enrollment: Enrollment, *, today: date) -> TraineeProgress:
     return next(t for t in report if t.enrollment.pk == enrollment.pk)
 
 
-def _graduate(enrollment: Enrollment, *, actor, early_reason: str = "") -> None:
-    enrollment.status = EnrollmentStatus.GRADUATED
-    enrollment.graduated_at = timezone.now()
-    enrollment.graduated_by = actor
-    enrollment.early_graduation_reason = early_reason
-    enrollment.save(update_fields=["status", "graduated_at", "graduated_by", "early_graduation_reason"])
-    logger.info("Enrollment %s graduated by %s%s", enrollment.pk, actor, " early" if early_reason else "")
+def _graduate(enrollment: Enrollment, *, actor: User, early_reason: str = "") -> None:
+    note = _("Graduated early: %(reason)s") % {"reason": early_reason} if early_reason else ""
+    state_change(
+        enrollment,
+        to=EnrollmentStatus.GRADUATED,
+        actor=actor,
+        note=note,
+        changes={"graduated_at": timezone.now(), "graduated_by": actor, "early_graduation_reason": early_reason},
+    )
 
 
-def enrollment_graduate(*, enrollment: Enrollment, actor) -> Enrollment:
+def enrollment_graduate(*, enrollment: Enrollment, actor: User) -> Enrollment:
     """Mark a trainee as graduated (수료) once the gate has nothing left to ask, the cohort's last day included."""
     with transaction.atomic():
         enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
@@ -323,12 +366,12 @@ def enrollment_graduate(*, enrollment: Enrollment, actor) -> Enrollment:
     return enrollment
 
 
-def may_graduate_early(user) -> bool:
+def may_graduate_early(user: User) -> bool:
     """Return whether `user` may decide an early graduation: HR, who manage cohorts across every branch."""
     return user.has_perm("curriculum.change_cohort") and user.has_perm("recruiting.view_all_branches")
 
 
-def enrollment_graduate_early(*, enrollment: Enrollment, actor, reason: str) -> Enrollment:
+def enrollment_graduate_early(*, enrollment: Enrollment, actor: User, reason: str) -> Enrollment:
     """Graduate a trainee before the cohort's last day, as HR's recorded decision with its reason.
 
     It waives the date alone: every other requirement of the gate still holds. The
@@ -356,18 +399,116 @@ def enrollment_graduate_early(*, enrollment: Enrollment, actor, reason: str) -> 
     return enrollment
 
 
-def cohort_graduate_eligible(*, cohort: Cohort, actor) -> int:
+def cohort_graduate_eligible(*, cohort: Cohort, actor: User) -> int:
     """Graduate every trainee of the cohort the gate lets through; return how many."""
     with transaction.atomic():
         # Lock the cohort's trainees before reading the gate, so the verdict holds when it is applied.
         list(cohort.enrollments.select_for_update().filter(status=EnrollmentStatus.ACTIVE))
         _modules, report = cohort_progress(cohort, today=timezone.localdate())
-        eligible = [trainee.enrollment.pk for trainee in report if trainee.may_graduate]
-        graduated = Enrollment.objects.filter(pk__in=eligible).update(
-            status=EnrollmentStatus.GRADUATED, graduated_at=timezone.now(), graduated_by=actor
+        eligible = [trainee.enrollment for trainee in report if trainee.may_graduate]
+        for enrollment in eligible:
+            _graduate(enrollment, actor=actor)
+    return len(eligible)
+
+
+def enrollment_leave(*, enrollment: Enrollment, actor: User, reason: str) -> Enrollment:
+    """Record that a trainee left the training (중도 퇴소), with the reason; their marks and days stay as recorded."""
+    reason = reason.strip()
+    if not reason:
+        raise TrainingError(_("Give the reason the trainee left."))
+    enrollment, _event = state_change(
+        enrollment, to=EnrollmentStatus.LEFT, actor=actor, expected=EnrollmentStatus.ACTIVE, note=reason
+    )
+    return enrollment
+
+
+# The milestones a trainee needs before selling, in the order the form and the history show them.
+MILESTONE_FIELDS = (
+    "exam_date",
+    "exam_score",
+    "exam_passed",
+    "registration_hours",
+    "registered_on",
+    "registration_number",
+)
+
+
+def _check_milestones(milestones: dict[str, Any], *, today: date) -> None:
+    """Raise MilestoneError on the first milestone the rules refuse (the constraints hold the same rules)."""
+    for name in ("exam_date", "registered_on"):
+        if milestones[name] is not None and milestones[name] > today:
+            raise MilestoneError(_("This date has not come yet."), field=name)
+    if milestones["exam_passed"] and milestones["exam_date"] is None:
+        raise MilestoneError(_("Give the date of the exam that was passed."), field="exam_date")
+    if (milestones["registered_on"] is None) != (milestones["registration_number"] == ""):
+        raise MilestoneError(
+            _("Give both the registration date and its number, or neither."), field="registration_number"
         )
-    logger.info("Cohort %s: %d graduated by %s", cohort.pk, graduated, actor)
-    return graduated
+    if milestones["registered_on"] is not None and not milestones["exam_passed"]:
+        raise MilestoneError(_("Registration comes after passing the licensing exam."), field="registered_on")
+    try:
+        reject_rrn(milestones["registration_number"])
+    except ValidationError as error:
+        raise MilestoneError(error.messages[0], field="registration_number") from error
+
+
+def _milestone_value(value: Any) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, date):
+        return date_format(value, "DATE_FORMAT")
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    return str(value)
+
+
+def enrollment_milestones_update(
+    *,
+    enrollment: Enrollment,
+    actor: User,
+    exam_date: date | None,
+    exam_score: int | None,
+    exam_passed: bool,
+    registration_hours: Decimal,
+    registered_on: date | None,
+    registration_number: str,
+) -> Enrollment:
+    """Save a trainee's milestones under the row lock and write one history row saying what changed.
+
+    A refused combination raises MilestoneError naming the field, and nothing is saved;
+    saving the same values again changes nothing and writes no row.
+    """
+    milestones = {
+        "exam_date": exam_date,
+        "exam_score": exam_score,
+        "exam_passed": exam_passed,
+        "registration_hours": registration_hours,
+        "registered_on": registered_on,
+        "registration_number": registration_number.strip(),
+    }
+    _check_milestones(milestones, today=timezone.localdate())
+    with transaction.atomic():
+        locked = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
+        changed = {name: (getattr(locked, name), milestones[name]) for name in MILESTONE_FIELDS}
+        changed = {name: (old, new) for name, (old, new) in changed.items() if old != new}
+        if not changed:
+            return locked
+        for name, (_old, new) in changed.items():
+            setattr(locked, name, new)
+        locked.save(update_fields=list(changed))
+        note = "\n".join(
+            _("%(milestone)s: %(old)s → %(new)s")
+            % {
+                "milestone": Enrollment._meta.get_field(name).verbose_name,
+                "old": _milestone_value(old),
+                "new": _milestone_value(new),
+            }
+            for name, (old, new) in changed.items()
+        )
+        state_record(locked, actor=actor, note=note)
+    return locked
 
 
 def attendance_warnings_send(*, today: date | None = None) -> int:
@@ -392,9 +533,7 @@ def attendance_warnings_send(*, today: date | None = None) -> int:
                     enrollment=trainee.enrollment, week_of=week_of, defaults={"attendance_rate": rate}
                 )
                 if created:
-                    transaction.on_commit(
-                        lambda pk=warning.pk: async_task("curriculum.tasks.attendance_warning_send", pk)
-                    )
+                    transaction.on_commit(lambda pk=warning.pk: async_task(attendance_warning_send, warning_id=pk))
                     queued += 1
     return queued
 
@@ -413,9 +552,8 @@ def attendance_warning_send(*, warning_id: int) -> bool:
         recipients = sorted(
             {user.email for user in cohort.trainers.all() if user.email}
             | set(
-                User.objects.filter(
-                    staff_profile__branch=cohort.branch, groups__name=Role.BRANCH_MANAGER, is_active=True
-                )
+                get_user_model()
+                .objects.filter(staff_profile__branch=cohort.branch, groups__name=Role.BRANCH_MANAGER, is_active=True)
                 .exclude(email="")
                 .values_list("email", flat=True)
             )
@@ -434,250 +572,3 @@ def attendance_warning_send(*, warning_id: int) -> bool:
         warning.sent_at = timezone.now()
         warning.save(update_fields=["sent_at"])
     return True
-
-
-def certificate_issue(*, enrollment: Enrollment, actor, render_later: bool = True) -> Certificate:
-    """Issue the trainee's completion certificate, or return the valid one they already have.
-
-    The year's counter row is locked in the same transaction that creates the
-    certificate, so numbers are unique and gap-free even when several workers issue at
-    once: a transaction that fails gives its number back with its rollback. The PDF is
-    rendered after commit by the worker.
-    """
-    with transaction.atomic():
-        enrollment = (
-            Enrollment.objects.select_for_update(of=("self",))
-            .select_related("applicant", "cohort__branch", "cohort__curriculum")
-            .get(pk=enrollment.pk)
-        )
-        existing = enrollment.certificates.filter(status=CertificateStatus.VALID).first()
-        if existing is not None:
-            return existing
-        if enrollment.status != EnrollmentStatus.GRADUATED:
-            raise TrainingError(_("Only a graduate gets a completion certificate."))
-        return _certificate_create(enrollment=enrollment, actor=actor, render_later=render_later)
-
-
-def _certificate_create(
-    *, enrollment: Enrollment, actor, replaces: Certificate | None = None, render_later: bool = True
-) -> Certificate:
-    today = timezone.localdate()
-    ended_on = enrollment.training_ended_on
-    if today < ended_on:
-        raise TrainingError(
-            _("A certificate cannot be dated before the training ended (%(date)s).")
-            % {"date": date_format(ended_on, "DATE_FORMAT")}
-        )
-    counter, _created = CertificateCounter.objects.get_or_create(year=today.year)
-    counter = CertificateCounter.objects.select_for_update().get(pk=counter.pk)
-    counter.last_serial += 1
-    counter.save(update_fields=["last_serial"])
-    cohort = enrollment.cohort
-    certificate = Certificate.objects.create(
-        enrollment=enrollment,
-        year=today.year,
-        serial=counter.last_serial,
-        holder_name=enrollment.applicant.name,
-        program=cohort.curriculum.name,
-        cohort_label=_("CS RC cohort %(number)s") % {"number": cohort.number},
-        branch_name=cohort.branch.name,
-        starts_on=cohort.starts_on,
-        ends_on=ended_on,
-        hours=_hours_trained(cohort, ended_on),
-        issued_on=today,
-        issuer_name=CertificateSettings.load().issuer_name,
-        replaces=replaces,
-        issued_by=actor,
-    )
-    logger.info("Certificate %s issued for enrollment %s by %s", certificate.number, enrollment.pk, actor)
-    if render_later:
-        transaction.on_commit(lambda: async_task("curriculum.tasks.certificate_render", certificate.pk))
-    return certificate
-
-
-def _hours_trained(cohort: Cohort, ended_on: date) -> int:
-    """Return the curriculum's hours, or for an early graduate its share up to their last day, by meeting days."""
-    days = meeting_days(cohort)
-    if ended_on >= cohort.ends_on or not days:
-        return cohort.curriculum.total_hours
-    trained = sum(1 for day in days if day <= ended_on)
-    return cohort.curriculum.total_hours * trained // len(days)
-
-
-def certificate_data(certificate: Certificate) -> CertificateData:
-    """Return what the renderer prints, from the certificate's snapshot and the current seal."""
-    seal = CertificateSettings.load().seal
-    seal_png = None
-    if seal is not None:
-        with seal.file.open("rb") as image:
-            seal_png = image.read()
-    return CertificateData(
-        number=certificate.number,
-        holder_name=certificate.holder_name,
-        program=certificate.program,
-        cohort_label=certificate.cohort_label,
-        branch_name=certificate.branch_name,
-        starts_on=certificate.starts_on,
-        ends_on=certificate.ends_on,
-        hours=certificate.hours,
-        issued_on=certificate.issued_on,
-        issuer_name=certificate.issuer_name,
-        verification_code=certificate.verification_code,
-        verify_url=settings.SITE_URL + reverse("certificates:verify", args=[certificate.verification_code]),
-        seal_png=seal_png,
-    )
-
-
-def certificate_render(*, certificate_id: int) -> bool:
-    """Render the certificate's PDF and save it to its file, unless it has one, then email the graduate once.
-
-    Returns whether it rendered. A PDF that exists still gets its email sent if it has
-    none: a worker that died between saving the PDF and sending would otherwise leave
-    the graduate without her link for good.
-    """
-    certificate = Certificate.objects.get(pk=certificate_id)
-    if certificate.pdf:
-        certificate_email_send(certificate_id=certificate_id)
-        return False
-    pdf = CertificateRenderer().render(certificate_data(certificate))
-    with transaction.atomic():
-        locked = Certificate.objects.select_for_update().get(pk=certificate_id)
-        rendered = not locked.pdf
-        if rendered:
-            locked.pdf.save(f"{locked.year}-{locked.serial:04d}-{locked.verification_code}.pdf", ContentFile(pdf))
-    certificate_email_send(certificate_id=certificate_id)
-    return rendered
-
-
-def certificate_download_token(certificate: Certificate) -> str:
-    """Return the secret of the graduate's private download link; it expires (CERTIFICATE_LINK_DAYS)."""
-    return signing.dumps(certificate.pk, salt=DOWNLOAD_SALT, compress=True)
-
-
-def certificate_for_download_token(token: str) -> Certificate | None:
-    """Return the valid certificate of a download link that has not expired, or None."""
-    try:
-        pk = signing.loads(token, salt=DOWNLOAD_SALT, max_age=timedelta(days=settings.CERTIFICATE_LINK_DAYS))
-    except signing.BadSignature:
-        return None
-    return Certificate.objects.filter(pk=pk, status=CertificateStatus.VALID).exclude(pdf="").first()
-
-
-def certificate_email_send(*, certificate_id: int) -> bool:
-    """Email the graduate their private download link once; return whether it was sent now."""
-    with transaction.atomic():
-        certificate = (
-            Certificate.objects.select_for_update(of=("self",))
-            .select_related("enrollment__applicant")
-            .get(pk=certificate_id)
-        )
-        email = certificate.enrollment.applicant.email
-        if certificate.emailed_at is not None or not email or certificate.status != CertificateStatus.VALID:
-            return False
-        token = certificate_download_token(certificate)
-        send_templated_email(
-            "certificate_issued",
-            to=email,
-            context={
-                "certificate": certificate,
-                "download_url": reverse("certificates:download", args=[token]),
-                "days": settings.CERTIFICATE_LINK_DAYS,
-            },
-        )
-        certificate.emailed_at = timezone.now()
-        certificate.save(update_fields=["emailed_at"])
-    return True
-
-
-def _certificate_close(*, certificate: Certificate, actor, status: str, reason: str, refused: str) -> Certificate:
-    """Lock a valid certificate and mark it revoked or superseded with the reason; `refused` says why not."""
-    certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
-    if certificate.status != CertificateStatus.VALID:
-        raise TrainingError(refused)
-    certificate.status = status
-    certificate.revoked_reason = reason.strip()
-    certificate.revoked_at = timezone.now()
-    certificate.revoked_by = actor
-    certificate.save(update_fields=["status", "revoked_reason", "revoked_at", "revoked_by"])
-    return certificate
-
-
-def certificate_revoke(*, certificate: Certificate, actor, reason: str) -> Certificate:
-    """Revoke a certificate with a reason; the verification page then says it is revoked."""
-    if not reason.strip():
-        raise TrainingError(_("Give the reason for revoking the certificate."))
-    with transaction.atomic():
-        certificate = _certificate_close(
-            certificate=certificate,
-            actor=actor,
-            status=CertificateStatus.REVOKED,
-            reason=reason,
-            refused=_("Only a valid certificate can be revoked."),
-        )
-    logger.info("Certificate %s revoked by %s", certificate.number, actor)
-    return certificate
-
-
-def certificate_reissue(*, certificate: Certificate, actor, reason: str) -> Certificate:
-    """Replace a certificate with a new number that points to it (e.g. a corrected name)."""
-    if not reason.strip():
-        raise TrainingError(_("Give the reason for reissuing the certificate."))
-    with transaction.atomic():
-        old = _certificate_close(
-            certificate=certificate,
-            actor=actor,
-            status=CertificateStatus.SUPERSEDED,
-            reason=reason,
-            refused=_("Only a valid certificate can be reissued."),
-        )
-        enrollment = Enrollment.objects.select_related("applicant", "cohort__branch", "cohort__curriculum").get(
-            pk=old.enrollment_id
-        )
-        new = _certificate_create(enrollment=enrollment, actor=actor, replaces=old)
-    logger.info("Certificate %s reissued as %s by %s", old.number, new.number, actor)
-    return new
-
-
-def _missing_certificates(cohort: Cohort):
-    """Return the cohort's graduates without a valid certificate, or whose PDF or email is not done yet."""
-    rendered = (
-        Certificate.objects.filter(status=CertificateStatus.VALID)
-        .exclude(pdf="")
-        .filter(Q(emailed_at__isnull=False) | Q(enrollment__applicant__email=""))
-    )
-    return (
-        cohort.enrollments.filter(status=EnrollmentStatus.GRADUATED)
-        .exclude(pk__in=rendered.values("enrollment"))
-        .order_by("applicant__name", "pk")
-    )
-
-
-def certificate_batch_start(*, cohort: Cohort, actor) -> CertificateBatch:
-    """Queue the issuing of every missing certificate of the cohort; the worker does the work."""
-    with transaction.atomic():
-        batch = CertificateBatch.objects.create(
-            cohort=cohort, requested_by=actor, total=_missing_certificates(cohort).count()
-        )
-        transaction.on_commit(lambda: async_task("curriculum.tasks.certificate_batch_run", batch.pk))
-    return batch
-
-
-def certificate_batch_run(*, batch_id: int) -> int:
-    """Issue and render each missing certificate of the batch's cohort; return how many were done now.
-
-    Every certificate is issued in its own transaction and counted as it goes, so HR sees
-    the progress, and a run stopped half-way (a killed worker) leaves finished
-    certificates finished. Running it again, or a retry of the same task, finds only the
-    ones still missing: `certificate_issue` returns a trainee's valid certificate instead
-    of making a second, and rendering skips a PDF that exists.
-    """
-    batch = CertificateBatch.objects.select_related("cohort", "requested_by").get(pk=batch_id)
-    CertificateBatch.objects.filter(pk=batch.pk).update(status=BatchStatus.RUNNING)
-    done = 0
-    for enrollment in _missing_certificates(batch.cohort):
-        certificate = certificate_issue(enrollment=enrollment, actor=batch.requested_by, render_later=False)
-        certificate_render(certificate_id=certificate.pk)
-        done += 1
-        CertificateBatch.objects.filter(pk=batch.pk).update(done=F("done") + 1)
-    CertificateBatch.objects.filter(pk=batch.pk).update(status=BatchStatus.FINISHED, finished_at=timezone.now())
-    return done

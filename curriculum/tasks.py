@@ -1,19 +1,15 @@
-"""django-q2 entry points: they take ids and call the service of the same name."""
+"""The scheduled django-q2 jobs: each calls the service of the same name.
+
+Work queued for one row (a certificate to render, a batch to run, a warning to send) is
+queued as the service itself, with the row's id as a keyword argument.
+"""
 
 from curriculum import services
 
 
+def cohorts_advance() -> int:
+    return services.cohorts_advance()
+
+
 def attendance_warnings_send() -> int:
     return services.attendance_warnings_send()
-
-
-def attendance_warning_send(warning_id: int) -> bool:
-    return services.attendance_warning_send(warning_id=warning_id)
-
-
-def certificate_render(certificate_id: int) -> bool:
-    return services.certificate_render(certificate_id=certificate_id)
-
-
-def certificate_batch_run(batch_id: int) -> int:
-    return services.certificate_batch_run(batch_id=batch_id)

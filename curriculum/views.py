@@ -6,9 +6,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from core.ratelimit import client_address, over_limit, too_many_requests
+from curriculum.certificates.services import certificate_for_download_token
 from curriculum.forms import CertificateLookupForm
 from curriculum.models import Certificate
-from curriculum.services import certificate_for_download_token
 
 
 @never_cache

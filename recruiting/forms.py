@@ -1,3 +1,5 @@
+"""The forms of recruiting: they render and validate input; the rules live in services and constraints."""
+
 import re
 from datetime import date
 
@@ -9,7 +11,6 @@ from django.utils.translation import gettext_lazy as _
 from core.validators import reject_rrn
 from recruiting.models import (
     Applicant,
-    ApplicantStatus,
     Branch,
     ConsentNotice,
     District,
@@ -22,7 +23,7 @@ from recruiting.models import (
     Source,
 )
 from recruiting.phones import InvalidMobile, normalize_mobile
-from recruiting.services import staff_moves_from
+from recruiting.pipeline import CLOSING_MOVES, ApplicantStatus, staff_moves_from
 
 # Letters of any script, spaces, and the dots and hyphens that names carry.
 NAME_PATTERN = re.compile(r"^[^\W\d_]+(?:[ ·.\-'][^\W\d_]+)*$")
@@ -164,15 +165,6 @@ class ApplicationForm(forms.Form):
             self.add_error("preferred_branch", _("No branch serves your district yet; please choose one."))
             return
         cleaned["preferred_branch"] = branch
-        round_ = cleaned.get("round")
-        if round_ is not None:
-            recruiting = list(round_.branches.all())
-            if recruiting and branch not in recruiting:
-                names = ", ".join(str(b) for b in recruiting)
-                self.add_error(
-                    "preferred_branch",
-                    _("This round recruits for %(branches)s only; please choose one of them.") % {"branches": names},
-                )
 
     def consents(self) -> dict[ConsentNotice, bool]:
         """Return each shown notice with whether the applicant ticked it."""
@@ -253,7 +245,7 @@ class TransitionForm(forms.Form):
         super().__init__(*args, initial={"expected_status": applicant.status}, **kwargs)
         # Starts empty: the first stage offered may be 불합격, which must never be a default.
         self.fields["to"].choices = [("", _("Choose…"))] + [
-            (status.value, status.label) for status in staff_moves_from(applicant)
+            (status.value, status.label) for status in staff_moves_from(applicant.status)
         ]
         self.fields["to"].error_messages["invalid_choice"] = _(
             "This application cannot be moved there from its current stage."
@@ -263,17 +255,7 @@ class TransitionForm(forms.Form):
     @property
     def needs_confirmation(self) -> bool:
         """Return whether this valid move closes the application and has not been confirmed yet."""
-        closing = self.cleaned_data["to"] in (ApplicantStatus.REJECTED, ApplicantStatus.WITHDRAWN)
-        return closing and not self.cleaned_data["confirmed"]
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("to") == ApplicantStatus.REJECTED:
-            if not cleaned.get("reason"):
-                self.add_error("reason", _("Choose why the application is not taken further."))
-            elif cleaned["reason"] == RejectionReason.OTHER and not cleaned.get("note", "").strip():
-                self.add_error("note", _("Explain the reason in the note when you choose “Other”."))
-        return cleaned
+        return self.cleaned_data["to"] in CLOSING_MOVES and not self.cleaned_data["confirmed"]
 
 
 class StaffNoteForm(forms.Form):
@@ -292,12 +274,6 @@ class ExportReasonForm(forms.Form):
         error_messages={"required": _("Choose why you are exporting this list.")},
     )
     note = forms.CharField(label=_("Note"), max_length=200, required=False, validators=[reject_rrn])
-
-    def clean(self):
-        cleaned = super().clean()
-        if cleaned.get("reason") == ExportReason.OTHER and not cleaned.get("note", "").strip():
-            self.add_error("note", _("Explain the reason in the note when you choose “Other”."))
-        return cleaned
 
 
 class SlotChoiceForm(forms.Form):

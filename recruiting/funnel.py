@@ -4,17 +4,8 @@ from dataclasses import dataclass
 
 from django.db.models import Count, QuerySet
 
-from recruiting.models import Applicant, ApplicantEvent, ApplicantStatus, Branch, RecruitmentRound
-
-# The stages an application passes through in order; rejected and withdrawn leave it.
-FUNNEL_STAGES = [
-    ApplicantStatus.SUBMITTED,
-    ApplicantStatus.CONSULTATION_BOOKED,
-    ApplicantStatus.CONSULTED,
-    ApplicantStatus.INTERVIEW,
-    ApplicantStatus.ACCEPTED,
-    ApplicantStatus.ENROLLED,
-]
+from recruiting.models import Applicant, ApplicantEvent, Branch, RecruitmentRound
+from recruiting.pipeline import FUNNEL_STAGES, ApplicantStatus
 
 
 @dataclass(frozen=True)

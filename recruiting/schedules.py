@@ -5,8 +5,9 @@ from datetime import time
 from django_q.models import Schedule
 
 from core.schedules import Job
+from recruiting import tasks
 
 JOBS = {
-    "appointment reminders": Job("recruiting.tasks.appointment_reminders_send", Schedule.DAILY, time(10, 0)),
-    "applicant data retention": Job("recruiting.tasks.applicants_anonymise_due", Schedule.DAILY, time(3, 30)),
+    "appointment reminders": Job(tasks.appointment_reminders_send, Schedule.DAILY, time(10, 0)),
+    "applicant data retention": Job(tasks.applicants_anonymise_due, Schedule.DAILY, time(3, 30)),
 }

@@ -1,7 +1,16 @@
-"""Every write that changes an applicant's status or has a side effect (DESIGN §3)."""
+"""Every write of recruiting that changes a status, touches several rows or has a side effect (DESIGN §3).
+
+Statuses change through `core.states` only: `state_change` for a move, `state_start` for a
+new row, `state_record` for an event within a status. The pipeline's facts (the moves,
+what each stage may book, the notice of each stage) are in pipeline.py.
+"""
+
+from __future__ import annotations
 
 import logging
+from collections.abc import Collection
 from datetime import date, datetime, time, timedelta
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -12,17 +21,15 @@ from django.utils.translation import gettext as _
 from django_q.tasks import async_task
 
 from core.emails import send_templated_email
+from core.states import state_change, state_record, state_start
 from recruiting.calendar import appointment_ics
 from recruiting.errors import ApplicationError
 from recruiting.models import (
-    ENDED_STATUSES,
-    STAGE_NOTICES,
     AccessRecord,
     Applicant,
     ApplicantConsent,
     ApplicantEvent,
     ApplicantNote,
-    ApplicantStatus,
     Appointment,
     AppointmentStatus,
     Branch,
@@ -30,20 +37,37 @@ from recruiting.models import (
     District,
     EmailChange,
     Notification,
-    NotificationKind,
     RecruitmentRound,
     RejectionReason,
     Slot,
-    SlotKind,
     new_status_token,
 )
+from recruiting.pipeline import (
+    BOOKABLE,
+    ENDED_STATUSES,
+    STAGE_NOTICES,
+    ApplicantStatus,
+    NotificationKind,
+    SlotKind,
+)
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 logger = logging.getLogger(__name__)
+
+# The value of “Other” in every list of reasons (rejections, exports): it needs a note.
+OTHER_REASON = "other"
 
 
 def _queue_notification(notification: Notification) -> None:
     # After commit, so the worker finds the rows; the task takes the id and re-reads.
-    transaction.on_commit(lambda: async_task("recruiting.tasks.notification_send", notification.pk))
+    transaction.on_commit(lambda: async_task(notification_send, notification_id=notification.pk))
+
+
+def _require_note_for_other(*, reason: str, note: str) -> None:
+    if reason == OTHER_REASON and not note.strip():
+        raise ApplicationError(_("Explain the reason in the note when you choose “Other”."), field="note")
 
 
 def applicant_submit(
@@ -71,6 +95,13 @@ def applicant_submit(
         return existing, False
     if not round.is_open():
         raise ApplicationError(_("This recruitment round is not taking applications."))
+    recruiting = list(round.branches.all())
+    if recruiting and preferred_branch not in recruiting:
+        raise ApplicationError(
+            _("This round recruits for %(branches)s only; please choose one of them.")
+            % {"branches": ", ".join(str(branch) for branch in recruiting)},
+            field="preferred_branch",
+        )
     missing = [notice.title for notice, given in consents.items() if notice.is_required and not given]
     if missing:
         raise ApplicationError(_("You can only apply after agreeing to this notice."))
@@ -92,7 +123,7 @@ def applicant_submit(
                 ApplicantConsent(applicant=applicant, notice_version=notice.current_version, given=given)
                 for notice, given in consents.items()
             )
-            ApplicantEvent.objects.create(applicant=applicant, to_status=ApplicantStatus.SUBMITTED)
+            state_start(applicant, actor=None)
             notification = Notification.objects.create(applicant=applicant, kind=NotificationKind.APPLICATION_RECEIVED)
             _queue_notification(notification)
     except IntegrityError:
@@ -112,38 +143,28 @@ def _transition(
     *,
     applicant: Applicant,
     to: str,
-    actor=None,
+    actor: User | None,
     note: str = "",
     reason: str = "",
     expected_status: str | None = None,
     notify: bool = True,
 ) -> tuple[Applicant, ApplicantEvent]:
-    """Move one applicant to `to` under a row lock, write the event and queue the stage notice.
+    """Move one applicant to `to` through the state helper, and queue the stage notice.
 
-    `expected_status` is the status the person acting saw. When two staff act on the
-    same applicant at once, the second waits for the first's lock and then finds a
-    status other than the one they saw: they are told, instead of overriding the
-    first decision with one made on stale information.
+    `expected_status` is the status the person acting saw: when two staff act on the same
+    applicant at once, the second is told instead of overriding the first decision. An
+    ending move also cancels the bookings still to come.
     """
     with transaction.atomic():
-        locked = Applicant.objects.select_for_update(of=("self",)).select_related("round").get(pk=applicant.pk)
-        if expected_status is not None and locked.status != expected_status:
-            raise ApplicationError(
-                _("Someone changed this application a moment ago; it is now %(status)s. Check it and try again.")
-                % {"status": locked.get_status_display()}
-            )
-        if not locked.can_become(to):
-            raise ApplicationError(
-                _("An application that is %(status)s cannot become %(new)s.")
-                % {"status": locked.get_status_display(), "new": ApplicantStatus(to).label}
-            )
-        event = ApplicantEvent.objects.create(
-            applicant=locked, from_status=locked.status, to_status=to, actor=actor, note=note, reason=reason
+        locked, event = state_change(
+            applicant,
+            to=to,
+            actor=actor,
+            expected=expected_status,
+            reason=reason,
+            note=note,
+            changes={"closed_at": timezone.now()} if to in ENDED_STATUSES else None,
         )
-        locked.status = to
-        if to in ENDED_STATUSES:
-            locked.closed_at = timezone.now()
-        locked.save(update_fields=["status", "closed_at", "updated_at"])
         if to in ENDED_STATUSES:
             _appointments_cancel_future(applicant=locked, event=event, actor=actor)
         if notify and to in STAGE_NOTICES:
@@ -153,7 +174,7 @@ def _transition(
     return locked, event
 
 
-def _appointments_cancel_future(*, applicant: Applicant, event: ApplicantEvent, actor) -> None:
+def _appointments_cancel_future(*, applicant: Applicant, event: ApplicantEvent, actor: User | None) -> None:
     """Cancel the applicant's bookings that are still to come, freeing their seats, as part of `event`.
 
     The caller holds the applicant's row lock, so no booking can be made or moved
@@ -161,21 +182,17 @@ def _appointments_cancel_future(*, applicant: Applicant, event: ApplicantEvent, 
     """
     future = applicant.appointments.select_for_update(of=("self",)).upcoming()
     for appointment in future.select_related("slot__branch"):
-        appointment.status = AppointmentStatus.CANCELLED
-        appointment.sequence += 1
-        appointment.cancelled_with = event
-        appointment.save(update_fields=["status", "sequence", "cancelled_with", "updated_at"])
-        ApplicantEvent.objects.create(
-            applicant=applicant,
-            from_status=applicant.status,
-            to_status=applicant.status,
+        state_change(
+            appointment,
+            to=AppointmentStatus.CANCELLED,
             actor=actor,
-            note=_("%(slot)s cancelled.") % {"slot": appointment.slot},
+            changes={"sequence": appointment.sequence + 1, "cancelled_with": event},
         )
+        state_record(applicant, actor=actor, note=_("%(slot)s cancelled.") % {"slot": appointment.slot})
 
 
 def applicant_mark_consulted(
-    *, applicant: Applicant, actor, note: str = "", expected_status: str | None = None
+    *, applicant: Applicant, actor: User, note: str = "", expected_status: str | None = None
 ) -> Applicant:
     """Record that the consultation took place (상담 완료)."""
     return _transition(
@@ -184,7 +201,7 @@ def applicant_mark_consulted(
 
 
 def applicant_invite_to_interview(
-    *, applicant: Applicant, actor, note: str = "", expected_status: str | None = None
+    *, applicant: Applicant, actor: User, note: str = "", expected_status: str | None = None
 ) -> Applicant:
     """Move a consulted applicant on to the interview (면접)."""
     return _transition(
@@ -192,21 +209,30 @@ def applicant_invite_to_interview(
     )[0]
 
 
-def applicant_accept(*, applicant: Applicant, actor, note: str = "", expected_status: str | None = None) -> Applicant:
+def applicant_accept(
+    *, applicant: Applicant, actor: User, note: str = "", expected_status: str | None = None
+) -> Applicant:
     """Accept the applicant after the interview (합격); enrollment comes with a cohort."""
     return _transition(
         applicant=applicant, to=ApplicantStatus.ACCEPTED, actor=actor, note=note, expected_status=expected_status
     )[0]
 
 
+def applicant_reject_check(*, reason: str, note: str) -> None:
+    """Refuse a rejection without a reason from the list, or with “Other” and no note explaining it.
+
+    `applicant_reject` runs it; the back office runs it too before asking to confirm.
+    """
+    if reason not in RejectionReason.values:
+        raise ApplicationError(_("Choose why the application is not taken further."), field="reason")
+    _require_note_for_other(reason=reason, note=note)
+
+
 def applicant_reject(
-    *, applicant: Applicant, actor, reason: str, note: str = "", expected_status: str | None = None
+    *, applicant: Applicant, actor: User, reason: str, note: str = "", expected_status: str | None = None
 ) -> Applicant:
     """Close the application as not accepted (불합격), with a reason from the list."""
-    if reason not in RejectionReason.values:
-        raise ApplicationError(_("Choose why the application is not taken further."))
-    if reason == RejectionReason.OTHER and not note.strip():
-        raise ApplicationError(_("Explain the reason in the note when you choose “Other”."))
+    applicant_reject_check(reason=reason, note=note)
     return _transition(
         applicant=applicant,
         to=ApplicantStatus.REJECTED,
@@ -218,7 +244,7 @@ def applicant_reject(
 
 
 def applicant_withdraw(
-    *, applicant: Applicant, actor=None, note: str = "", expected_status: str | None = None
+    *, applicant: Applicant, actor: User | None = None, note: str = "", expected_status: str | None = None
 ) -> Applicant:
     """Withdraw the application (철회), at the applicant's wish, and confirm it by email."""
     return _transition(
@@ -226,33 +252,9 @@ def applicant_withdraw(
     )[0]
 
 
-def applicant_enroll(*, applicant: Applicant, actor, note: str = "") -> Applicant:
+def applicant_enroll(*, applicant: Applicant, actor: User, note: str = "") -> Applicant:
     """Record that an accepted applicant joined a cohort (입과); curriculum calls it when enrolling."""
     return _transition(applicant=applicant, to=ApplicantStatus.ENROLLED, actor=actor, note=note)[0]
-
-
-# The service behind each move staff make in the admin. Booking a consultation goes
-# through the appointment services, enrollment through curriculum.
-STAFF_TRANSITIONS = {
-    ApplicantStatus.CONSULTED: applicant_mark_consulted,
-    ApplicantStatus.INTERVIEW: applicant_invite_to_interview,
-    ApplicantStatus.ACCEPTED: applicant_accept,
-    ApplicantStatus.REJECTED: applicant_reject,
-    ApplicantStatus.WITHDRAWN: applicant_withdraw,
-}
-
-
-# Which appointments an applicant may book at each stage, and the stage a booking moves to.
-BOOKABLE = {
-    SlotKind.CONSULTATION: {
-        ApplicantStatus.SUBMITTED: ApplicantStatus.CONSULTATION_BOOKED,
-        ApplicantStatus.CONSULTATION_BOOKED: ApplicantStatus.CONSULTATION_BOOKED,
-    },
-    SlotKind.INTERVIEW: {
-        ApplicantStatus.CONSULTED: ApplicantStatus.INTERVIEW,
-        ApplicantStatus.INTERVIEW: ApplicantStatus.INTERVIEW,
-    },
-}
 
 
 def _appointment_notice(*, applicant: Applicant, event: ApplicantEvent, appointment: Appointment, kind: str) -> None:
@@ -260,7 +262,7 @@ def _appointment_notice(*, applicant: Applicant, event: ApplicantEvent, appointm
     _queue_notification(notification)
 
 
-def appointment_book(*, applicant: Applicant, slot: Slot, actor=None) -> Appointment:
+def appointment_book(*, applicant: Applicant, slot: Slot, actor: User | None = None) -> Appointment:
     """Book the applicant into `slot`, or move their booking of that kind there.
 
     Booking a consultation moves a submitted application to 상담 예정, an interview a
@@ -287,26 +289,29 @@ def appointment_book(*, applicant: Applicant, slot: Slot, actor=None) -> Appoint
         to = BOOKABLE[slot.kind][locked.status]
         if current is None:
             appointment = Appointment.objects.create(applicant=locked, slot=slot, kind=slot.kind, booked_by=actor)
+            state_start(appointment, actor=actor)
             kind = NotificationKind.APPOINTMENT_BOOKED
         else:
             appointment = current
+            moved_from = appointment.slot
             appointment.slot = slot
             appointment.sequence += 1
             appointment.booked_by = actor
             appointment.save(update_fields=["slot", "sequence", "booked_by", "updated_at"])
+            state_record(
+                appointment, actor=actor, note=_("Moved from %(old)s to %(new)s.") % {"old": moved_from, "new": slot}
+            )
             kind = NotificationKind.APPOINTMENT_CHANGED
         note = _("%(slot)s booked.") % {"slot": slot}
         if to != locked.status:
             locked, event = _transition(applicant=locked, to=to, actor=actor, note=note, notify=False)
         else:
-            event = ApplicantEvent.objects.create(
-                applicant=locked, from_status=locked.status, to_status=locked.status, actor=actor, note=note
-            )
+            event = state_record(locked, actor=actor, note=note)
         _appointment_notice(applicant=locked, event=event, appointment=appointment, kind=kind)
     return appointment
 
 
-def appointment_cancel(*, appointment: Appointment, actor=None) -> Appointment:
+def appointment_cancel(*, appointment: Appointment, actor: User | None = None) -> Appointment:
     """Cancel a booking; a cancelled consultation puts the application back to 접수."""
     with transaction.atomic():
         # The applicant first, as every other writer locks them: the same order everywhere
@@ -315,9 +320,12 @@ def appointment_cancel(*, appointment: Appointment, actor=None) -> Appointment:
         appointment = Appointment.objects.select_for_update(of=("self",)).select_related("slot").get(pk=appointment.pk)
         if appointment.status != AppointmentStatus.BOOKED:
             return appointment
-        appointment.status = AppointmentStatus.CANCELLED
-        appointment.sequence += 1
-        appointment.save(update_fields=["status", "sequence", "updated_at"])
+        state_change(
+            appointment,
+            to=AppointmentStatus.CANCELLED,
+            actor=actor,
+            changes={"sequence": appointment.sequence + 1},
+        )
         applicant = appointment.applicant
         note = _("%(slot)s cancelled.") % {"slot": appointment.slot}
         if appointment.kind == SlotKind.CONSULTATION and applicant.status == ApplicantStatus.CONSULTATION_BOOKED:
@@ -325,9 +333,7 @@ def appointment_cancel(*, appointment: Appointment, actor=None) -> Appointment:
                 applicant=applicant, to=ApplicantStatus.SUBMITTED, actor=actor, note=note, notify=False
             )
         else:
-            event = ApplicantEvent.objects.create(
-                applicant=applicant, from_status=applicant.status, to_status=applicant.status, actor=actor, note=note
-            )
+            event = state_record(applicant, actor=actor, note=note)
         _appointment_notice(
             applicant=applicant, event=event, appointment=appointment, kind=NotificationKind.APPOINTMENT_CANCELLED
         )
@@ -359,19 +365,14 @@ def appointment_reminders_send(*, today: date | None = None) -> int:
     return queued
 
 
-def staff_moves_from(applicant: Applicant) -> list[ApplicantStatus]:
-    """Return the statuses staff may move this applicant to, in pipeline order."""
-    return [status for status in ApplicantStatus if status in STAFF_TRANSITIONS and applicant.can_become(status)]
-
-
-def applicant_add_note(*, applicant: Applicant, author, text: str) -> ApplicantNote:
+def applicant_add_note(*, applicant: Applicant, author: User, text: str) -> ApplicantNote:
     """Add a staff note to the applicant's record."""
     return ApplicantNote.objects.create(applicant=applicant, author=author, text=text)
 
 
 def access_record_write(
     *,
-    user,
+    user: User,
     action: str,
     applicant: Applicant | None = None,
     reason: str = "",
@@ -379,7 +380,11 @@ def access_record_write(
     filters: dict | None = None,
     row_count: int | None = None,
 ) -> AccessRecord:
-    """Record that `user` viewed an applicant or exported a list (DESIGN §2: access is logged)."""
+    """Record that `user` viewed an applicant or exported a list (DESIGN §2: access is logged).
+
+    An export gives a reason from the list; “Other” needs a note explaining it.
+    """
+    _require_note_for_other(reason=reason, note=note)
     return AccessRecord.objects.create(
         user=user,
         username=user.get_username(),
@@ -405,12 +410,7 @@ def applicant_request_deletion(*, applicant: Applicant) -> Applicant:
             locked = applicant_withdraw(applicant=locked, note=_("Withdrawn with a request to delete the data."))
         locked.deletion_requested_at = timezone.now()
         locked.save(update_fields=["deletion_requested_at", "updated_at"])
-        ApplicantEvent.objects.create(
-            applicant=locked,
-            from_status=locked.status,
-            to_status=locked.status,
-            note=_("The applicant asked for their data to be deleted."),
-        )
+        state_record(locked, actor=None, note=_("The applicant asked for their data to be deleted."))
     return locked
 
 
@@ -473,12 +473,7 @@ def applicant_change_mobile(*, applicant: Applicant, mobile: str) -> Applicant:
                 locked.save(update_fields=["mobile", "updated_at"])
         except IntegrityError:
             raise taken from None
-        event = ApplicantEvent.objects.create(
-            applicant=locked,
-            from_status=locked.status,
-            to_status=locked.status,
-            note=_("The applicant corrected their mobile number."),
-        )
+        event = state_record(locked, actor=None, note=_("The applicant corrected their mobile number."))
         _queue_notification(
             Notification.objects.create(applicant=locked, kind=NotificationKind.MOBILE_CHANGED, event=event)
         )
@@ -520,11 +515,8 @@ def applicant_confirm_email_change(*, applicant: Applicant, token: str) -> Appli
         latest.save(update_fields=["confirmed_at"])
         locked.email = latest.email
         locked.save(update_fields=["email", "updated_at"])
-        ApplicantEvent.objects.create(
-            applicant=locked,
-            from_status=locked.status,
-            to_status=locked.status,
-            note=_("The applicant changed their email address, confirmed from the new address."),
+        state_record(
+            locked, actor=None, note=_("The applicant changed their email address, confirmed from the new address.")
         )
     return locked
 
@@ -633,12 +625,32 @@ def applicants_anonymise_due(*, now: datetime | None = None) -> int:
             applicant.staff_notes.all().delete()
             applicant.email_changes.all().delete()
             applicant.events.exclude(note="").update(note="")
-            ApplicantEvent.objects.create(
-                applicant=applicant,
-                from_status=applicant.status,
-                to_status=applicant.status,
-                note=_("Personal data destroyed by the retention job."),
-            )
+            state_record(applicant, actor=None, note=_("Personal data destroyed by the retention job."))
             anonymised += 1
     logger.info("Retention: anonymised %d applications closed before %s", anonymised, cutoff.date())
     return anonymised
+
+
+# What the people booked were sent in their invitation: fixed once a seat is booked.
+FIXED_WHEN_BOOKED = ("branch", "kind", "starts_at", "duration_minutes", "place")
+
+
+def slot_update(*, slot: Slot, changed: Collection[str]) -> Slot:
+    """Save the edited `slot`, whose fields `changed`, keeping its seats at or above its bookings.
+
+    Once someone has booked it only its seats change: the booked were sent its time and
+    place. Booking takes the slot's row lock too, so the seats are compared with the
+    bookings as they are now, not as they were when the form was opened.
+    """
+    with transaction.atomic():
+        locked = Slot.objects.select_for_update(of=("self",)).get(pk=slot.pk)
+        booked = locked.appointments.filter(status=AppointmentStatus.BOOKED).count()
+        if slot.capacity < booked:
+            raise ApplicationError(
+                _("%(booked)s people have booked this time; the seats cannot be fewer.") % {"booked": booked},
+                field="capacity",
+            )
+        if booked and set(changed) & set(FIXED_WHEN_BOOKED):
+            raise ApplicationError(_("Someone booked this time a moment ago; only its seats can change now."))
+        slot.save()
+    return slot

@@ -1,10 +1,9 @@
-"""django-q2 entry points: they take ids and call the service of the same name."""
+"""django-q2 entry points of the scheduled jobs: each takes no argument and calls the service of its name.
+
+Notifications are queued by the service itself (`services.notification_send`, by reference).
+"""
 
 from recruiting import services
-
-
-def notification_send(notification_id: int) -> bool:
-    return services.notification_send(notification_id=notification_id)
 
 
 def appointment_reminders_send() -> int:

@@ -14,17 +14,9 @@ from django.views.decorators.http import require_http_methods, require_POST
 from core.ratelimit import client_address, over_limit, too_many_requests
 from recruiting.errors import ApplicationError
 from recruiting.forms import ApplicationForm, ContactChangeForm, SlotChoiceForm, StatusLinkForm
-from recruiting.models import (
-    Applicant,
-    ApplicantStatus,
-    Appointment,
-    AppointmentStatus,
-    RecruitmentRound,
-    Slot,
-    SlotKind,
-)
+from recruiting.models import Applicant, Appointment, AppointmentStatus, RecruitmentRound, Slot
+from recruiting.pipeline import ApplicantStatus, SlotKind, bookable_kinds
 from recruiting.services import (
-    BOOKABLE,
     applicant_change_mobile,
     applicant_confirm_email_change,
     applicant_remind_of_application,
@@ -74,7 +66,7 @@ def application_form(request: HttpRequest, *, page) -> HttpResponse:
                     consents=form.consents(),
                 )
             except ApplicationError as error:
-                form.add_error(None, str(error))
+                form.add_error(error.field, str(error))
             else:
                 # The same page follows either way: whether a number has applied is nobody else's business.
                 if not created and not over_limit("status_link:contact", applicant.mobile):
@@ -104,7 +96,7 @@ def status(request: HttpRequest, token: str) -> HttpResponse:
     if over_limit("status_page:address", client_address(request)):
         return too_many_requests(request)
     applicant = _applicant_for_token(token)
-    can_book = applicant.status in BOOKABLE[SlotKind.CONSULTATION]
+    can_book = SlotKind.CONSULTATION in bookable_kinds(applicant.status)
     current = _current_consultation(applicant)
     current_slot_id = current.slot_id if current else None
     context = {

@@ -4,11 +4,13 @@ Screenshots land in VAR_DIR/screenshots/ for people to look at.
 """
 
 import pytest
-from django.contrib.auth import get_user_model
+from django.contrib.auth.models import User
 
 from cms.management.commands.seed_demo import DEMO_COHORT_NUMBER
 from cms.tests.browser import log_in, look
-from curriculum.models import Cohort, EnrollmentStatus
+from curriculum.models import Cohort
+from curriculum.services import enrollment_leave
+from curriculum.tests.factories import make_graduate
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -19,21 +21,20 @@ def _leave_one_and_graduate_one(cohort: Cohort) -> tuple[str, str]:
     """Put a graduate and a leaver into the demo cohort, which is mid-training.
 
     The gate refuses graduation before the cohort's last day (its own tests cover that),
-    and leaving has no screen yet, so the statuses are written directly: what is under
-    test here is how the trainer's screens show them.
+    so the graduate is moved past it: what is under test here is how the trainer's
+    screens show her and the leaver.
     """
+    hr = User.objects.get(username="hr")
     graduate, leaver = cohort.enrollments.select_related("applicant").order_by("applicant__name")[:2]
-    graduate.status = EnrollmentStatus.GRADUATED
-    graduate.save(update_fields=["status"])
-    leaver.status = EnrollmentStatus.LEFT
-    leaver.save(update_fields=["status"])
+    make_graduate(graduate, actor=hr)
+    enrollment_leave(enrollment=leaver, actor=hr, reason="개인 사정")
     return graduate.applicant.name, leaver.applicant.name
 
 
 def test_the_trainer_works_the_day_on_a_tablet(live_server, demo_site, tablet):
     cohort = Cohort.objects.get(number=DEMO_COHORT_NUMBER)
     graduate, leaver = _leave_one_and_graduate_one(cohort)
-    assert get_user_model().objects.get(username="trainer") in cohort.trainers.all()
+    assert User.objects.get(username="trainer") in cohort.trainers.all()
 
     # The admin home shows her cohort and today's meeting, not an empty page.
     log_in(tablet, live_server.url, "trainer", "csrc-demo-2026")

@@ -14,29 +14,26 @@ from django.urls import URLResolver, get_resolver
 from django.utils import timezone
 from wagtail.models import Site
 
-from assignments.services import pool_release
+from assignments.services import pool_member_release
 from cms.tests.sitetree import build_site
 from core.roles import Role
+from curriculum.certificates.services import certificate_batch_start, certificate_issue, certificate_render
 from curriculum.models import (
-    CertificateBatch,
     CertificateSettings,
     Cohort,
     Curriculum,
     Enrollment,
-    EnrollmentStatus,
 )
 from curriculum.services import (
-    certificate_issue,
-    certificate_render,
     curriculum_install_default,
     enrollment_enroll,
     meeting_days,
 )
+from curriculum.tests.factories import make_graduate
 from recruiting import services
 from recruiting.consent_defaults import install_default_notices
 from recruiting.models import (
     AccessRecord,
-    Applicant,
     ApplicantStatus,
     Branch,
     ConsentNotice,
@@ -45,7 +42,7 @@ from recruiting.models import (
     Slot,
     StaffProfile,
 )
-from recruiting.tests.factories import make_applicant, make_staff
+from recruiting.tests.factories import make_applicant, make_staff, walk_to
 
 E, R, M, T, H = Role.EDITOR, Role.RECRUITER, Role.BRANCH_MANAGER, Role.TRAINER, Role.HR
 ROLES = [E, R, M, T, H]
@@ -182,6 +179,7 @@ def _rows(data: dict) -> dict[str, Row]:
     }
     member = data["member"]
     pool = {E: DENIED, R: OK, M: OK, T: DENIED, H: OK}
+    pool_moves = {E: DENIED, R: DENIED, M: FOUND_NOTHING, T: DENIED, H: OK}
     rows |= {
         "pool:index": Row("/admin/pool/", pool),
         "pool:index_results": Row("/admin/pool/results/", pool),
@@ -190,6 +188,11 @@ def _rows(data: dict) -> dict[str, Row]:
         "pool:history_results": Row(f"/admin/pool/history-results/{member.pk}/", _only(OK, H)),
         "pool:usage": Row(f"/admin/pool/usage/{member.pk}/", _only(OK, H)),
         "pool:release": Row("/admin/pool/release/", _only(REDIRECT, H), "post", {"cohort": cohort.pk}),
+        "pool:inspect": Row(f"/admin/pool/inspect/{member.pk}/", {**pool, M: FOUND_NOTHING}),
+        # The moves' confirmation pages; the member is active, so there is nothing to return from.
+        "pool:take_leave": Row(f"/admin/pool/{member.pk}/take-leave/", pool_moves),
+        "pool:return": Row(f"/admin/pool/{member.pk}/return/", {**pool_moves, H: REDIRECT}),
+        "pool:leave": Row(f"/admin/pool/{member.pk}/leave/", pool_moves),
     }
     return rows
 
@@ -248,14 +251,13 @@ def data(db, settings, tmp_path):
         number=1, branch=gangseo, curriculum=curriculum, round=round_, starts_on=today - timedelta(days=100)
     )
     accepted = make_applicant(round_, mobile="01055550000", email="accepted@example.com")
-    Applicant.objects.filter(pk=accepted.pk).update(status=ApplicantStatus.ACCEPTED)
-    enrollment = enrollment_enroll(cohort=cohort, applicant=accepted, actor=hr)
-    Enrollment.objects.filter(pk=enrollment.pk).update(status=EnrollmentStatus.GRADUATED)
+    enrollment = enrollment_enroll(cohort=cohort, applicant=walk_to(accepted, ApplicantStatus.ACCEPTED), actor=hr)
+    make_graduate(enrollment, actor=hr)
     certificate = certificate_issue(enrollment=enrollment, actor=hr)
     certificate_render(certificate_id=certificate.pk)
     return {
-        "batch": CertificateBatch.objects.create(cohort=cohort, total=1, done=1, status="finished"),
-        "member": pool_release(enrollment=Enrollment.objects.get(pk=enrollment.pk))[0],
+        "batch": certificate_batch_start(cohort=cohort, actor=hr),
+        "member": pool_member_release(enrollment=Enrollment.objects.get(pk=enrollment.pk))[0],
         "cohort": cohort,
         "enrollment": enrollment,
         "certificate": certificate,

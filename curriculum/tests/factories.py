@@ -1,10 +1,15 @@
-"""Trainees: applicants already accepted and ready to enroll, or already in a cohort."""
+"""Trainees: applicants already accepted and ready to enroll, or already in a cohort; cohorts in training."""
 
 from datetime import date
 
-from curriculum.models import Cohort, Enrollment
-from recruiting.models import Applicant, ApplicantStatus, District
-from recruiting.tests.factories import make_applicant
+from django.contrib.auth.models import User
+from django.utils import timezone
+
+from core.states import state_change
+from curriculum import services
+from curriculum.models import Cohort, Enrollment, EnrollmentStatus
+from recruiting.models import Applicant, ApplicantStatus
+from recruiting.tests.factories import make_applicant, walk_to
 
 # The first day of the 7기 of the fixtures: Monday 4 January 2027. Seollal falls on 6–9
 # February and 1 March is a holiday; the cohort's last day is 3 April.
@@ -13,28 +18,36 @@ COHORT_STARTS = date(2027, 1, 4)
 
 def make_accepted(round, number: int, name: str = "이서연") -> Applicant:
     applicant = make_applicant(round, mobile=f"0107777{number:04d}", email=f"t{number}@example.com", name=name)
-    Applicant.objects.filter(pk=applicant.pk).update(status=ApplicantStatus.ACCEPTED)
-    applicant.refresh_from_db()
-    return applicant
+    return walk_to(applicant, ApplicantStatus.ACCEPTED)
 
 
 def enroll_trainees(cohort: Cohort, trainees: int) -> list[Enrollment]:
-    """Put `trainees` enrolled trainees into the cohort directly (enrollment has its own tests)."""
-    district = District.objects.filter(branch=cohort.branch).first()
+    """Put `trainees` accepted applicants of the cohort's round into it through the services."""
     first = Applicant.objects.count()
-    applicants = Applicant.objects.bulk_create(
-        Applicant(
-            round=cohort.round,
-            name=f"교육생{number:02d}",
+    for number in range(trainees):
+        applicant = make_applicant(
+            cohort.round,
             mobile=f"0108888{first + number:04d}",
             email=f"e{first + number}@example.com",
-            birth_year=1985,
-            district=district,
-            preferred_branch=cohort.branch,
-            source="referral",
-            status=ApplicantStatus.ENROLLED,
+            name=f"교육생{number:02d}",
         )
-        for number in range(trainees)
-    )
-    Enrollment.objects.bulk_create(Enrollment(cohort=cohort, applicant=applicant) for applicant in applicants)
+        services.enrollment_enroll(cohort=cohort, applicant=walk_to(applicant, ApplicantStatus.ACCEPTED), actor=None)
     return list(cohort.enrollments.order_by("applicant__name"))
+
+
+def start_training(cohort: Cohort) -> Cohort:
+    """Move the cohort into training as the daily job does on its first day."""
+    services.cohorts_advance(today=cohort.starts_on, cohort=cohort)
+    cohort.refresh_from_db()
+    return cohort
+
+
+def make_graduate(enrollment: Enrollment, *, actor: User | None = None) -> Enrollment:
+    """Graduate a trainee through the state helper without the gate, which has tests of its own."""
+    state_change(
+        enrollment,
+        to=EnrollmentStatus.GRADUATED,
+        actor=actor,
+        changes={"graduated_at": timezone.now(), "graduated_by": actor},
+    )
+    return enrollment

@@ -7,7 +7,7 @@ import time_machine
 
 from curriculum import services
 from curriculum.models import Assessment, Attendance
-from curriculum.tests.factories import COHORT_STARTS, enroll_trainees
+from curriculum.tests.factories import COHORT_STARTS, enroll_trainees, start_training
 
 # 7기 of the fixtures: meetings from Monday 4 January 2027, none on weekends or Seollal (6–9 February).
 TUESDAY = date(2027, 1, 5)
@@ -15,10 +15,9 @@ TUESDAY = date(2027, 1, 5)
 
 @pytest.fixture
 def cohort(cohort):
-    cohort.status = "training"
     cohort.capacity = 100
     cohort.save()
-    return cohort
+    return start_training(cohort)
 
 
 def _get(client, user, url: str, day: date, **kwargs):

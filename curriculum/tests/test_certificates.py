@@ -19,19 +19,21 @@ from django.utils import timezone
 from django_q.conf import Conf
 from PIL import Image
 
+from core.states import state_change, state_start
 from curriculum import services
-from curriculum.certificates import CertificateData, CertificateRenderer
+from curriculum.certificates import services as certificate_services
+from curriculum.certificates.renderer import CertificateData, CertificateRenderer
 from curriculum.errors import TrainingError
 from curriculum.models import (
+    BatchStatus,
     Certificate,
     CertificateBatch,
     CertificateStatus,
     Cohort,
     Enrollment,
-    EnrollmentStatus,
     mask_name,
 )
-from curriculum.tests.factories import make_accepted
+from curriculum.tests.factories import make_accepted, make_graduate
 from recruiting.models import Applicant
 from recruiting.tests.worker import start_qcluster, stop_qcluster
 
@@ -57,14 +59,12 @@ def graduate(cohort, open_round, hana, media) -> Enrollment:
     enrollment = services.enrollment_enroll(
         cohort=cohort, applicant=make_accepted(open_round, 1, name="김민진"), actor=hana
     )
-    Enrollment.objects.filter(pk=enrollment.pk).update(status=EnrollmentStatus.GRADUATED, graduated_at=timezone.now())
-    enrollment.refresh_from_db()
-    return enrollment
+    return make_graduate(enrollment, actor=hana)
 
 
 def _issue(capture, **kwargs) -> Certificate:
     with capture(execute=True):
-        certificate = services.certificate_issue(**kwargs)
+        certificate = certificate_services.certificate_issue(**kwargs)
     certificate.refresh_from_db()
     return certificate
 
@@ -72,14 +72,14 @@ def _issue(capture, **kwargs) -> Certificate:
 def test_only_a_graduate_gets_a_certificate(cohort, open_round, hana, media):
     enrollment = services.enrollment_enroll(cohort=cohort, applicant=make_accepted(open_round, 2), actor=hana)
     with pytest.raises(TrainingError, match="수료한 교육생만 수료증을 받을 수 있습니다."):
-        services.certificate_issue(enrollment=enrollment, actor=hana)
+        certificate_services.certificate_issue(enrollment=enrollment, actor=hana)
     assert not Certificate.objects.exists()
 
 
 def test_issuing_snapshots_what_is_printed_and_is_idempotent(graduate, hana, django_capture_on_commit_callbacks):
     with time_machine.travel(date(2027, 4, 10)):
         certificate = _issue(django_capture_on_commit_callbacks, enrollment=graduate, actor=hana)
-        again = services.certificate_issue(enrollment=graduate, actor=hana)
+        again = certificate_services.certificate_issue(enrollment=graduate, actor=hana)
     assert again.pk == certificate.pk
     assert certificate.number == "제 2027-0001 호"
     assert (certificate.holder_name, certificate.program, certificate.cohort_label, certificate.branch_name) == (
@@ -104,12 +104,11 @@ def test_numbers_count_up_within_a_year_and_restart_the_next(cohort, open_round,
         enrollment = services.enrollment_enroll(
             cohort=cohort, applicant=make_accepted(open_round, 10 + number), actor=hana
         )
-        Enrollment.objects.filter(pk=enrollment.pk).update(status=EnrollmentStatus.GRADUATED)
-        enrollments.append(enrollment)
+        enrollments.append(make_graduate(enrollment, actor=hana))
     with time_machine.travel(date(2027, 12, 31)):
-        first = [services.certificate_issue(enrollment=e, actor=hana).number for e in enrollments[:2]]
+        first = [certificate_services.certificate_issue(enrollment=e, actor=hana).number for e in enrollments[:2]]
     with time_machine.travel(date(2028, 1, 2)):
-        second = services.certificate_issue(enrollment=enrollments[2], actor=hana).number
+        second = certificate_services.certificate_issue(enrollment=enrollments[2], actor=hana).number
     assert first == ["제 2027-0001 호", "제 2027-0002 호"]
     assert second == "제 2028-0001 호"
 
@@ -187,21 +186,21 @@ class TestPdf:
 
 class TestVerification:
     def test_it_shows_a_valid_certificate_with_the_name_masked(self, client, graduate, hana):
-        certificate = services.certificate_issue(enrollment=graduate, actor=hana)
+        certificate = certificate_services.certificate_issue(enrollment=graduate, actor=hana)
         page = client.get(f"/certificates/verify/{certificate.verification_code}/").content.decode()
         assert "유효한 수료증입니다." in page
         assert "김*진" in page
         assert "김민진" not in page
 
     def test_revoked_and_superseded_say_so(self, client, graduate, hana, media):
-        first = services.certificate_issue(enrollment=graduate, actor=hana)
-        second = services.certificate_reissue(certificate=first, actor=hana, reason="이름 오기 정정")
+        first = certificate_services.certificate_issue(enrollment=graduate, actor=hana)
+        second = certificate_services.certificate_reissue(certificate=first, actor=hana, reason="이름 오기 정정")
         assert second.replaces == first
         assert second.number == "제 " + str(timezone.localdate().year) + "-0002 호"
         page = client.get(f"/certificates/verify/{first.verification_code}/").content.decode()
         assert "새 수료증으로 대체되었습니다." in page
         assert second.number in page
-        services.certificate_revoke(certificate=second, actor=hana, reason="수료 요건 재확인")
+        certificate_services.certificate_revoke(certificate=second, actor=hana, reason="수료 요건 재확인")
         page = client.get(f"/certificates/verify/{second.verification_code}/").content.decode()
         assert "폐기된 수료증입니다." in page
 
@@ -212,7 +211,7 @@ class TestVerification:
         assert "페이지를 찾을 수 없습니다" in response.content.decode()
 
     def test_the_lookup_needs_the_number_and_the_code(self, client, graduate, hana):
-        certificate = services.certificate_issue(enrollment=graduate, actor=hana)
+        certificate = certificate_services.certificate_issue(enrollment=graduate, actor=hana)
         number = f"제 {certificate.year}-{certificate.serial:04d} 호"
         wrong = client.post("/certificates/verify/", {"number": number, "code": "ABCDEFGHJKMN"})
         assert "이 번호와 코드로 된 수료증이 없습니다." in wrong.content.decode()
@@ -237,14 +236,16 @@ class TestVerification:
 class TestRevokeAndReissue:
     @pytest.mark.parametrize("action", ["revoke", "reissue"])
     def test_a_reason_is_required(self, graduate, hana, action):
-        certificate = services.certificate_issue(enrollment=graduate, actor=hana)
-        change = services.certificate_revoke if action == "revoke" else services.certificate_reissue
+        certificate = certificate_services.certificate_issue(enrollment=graduate, actor=hana)
+        change = (
+            certificate_services.certificate_revoke if action == "revoke" else certificate_services.certificate_reissue
+        )
         with pytest.raises(TrainingError, match="사유를 적어 주세요"):
             change(certificate=certificate, actor=hana, reason="  ")
         assert Certificate.objects.get(pk=certificate.pk).status == CertificateStatus.VALID
 
     def test_hr_revokes_and_reissues_from_the_trainee_page(self, client, graduate, hana):
-        certificate = services.certificate_issue(enrollment=graduate, actor=hana)
+        certificate = certificate_services.certificate_issue(enrollment=graduate, actor=hana)
         client.force_login(hana)
         base = f"/admin/cohorts/{graduate.cohort_id}/certificates/{certificate.pk}"
         client.post(f"{base}/reissue/", {"reason": "이름 정정"})
@@ -261,7 +262,7 @@ class TestDownloadLink:
     ):
         mail.outbox.clear()
         certificate = _issue(django_capture_on_commit_callbacks, enrollment=graduate, actor=hana)
-        assert services.certificate_email_send(certificate_id=certificate.pk) is False
+        assert certificate_services.certificate_email_send(certificate_id=certificate.pk) is False
         (message,) = mail.outbox
         assert message.subject == "[CS RC] 수료증을 보내 드립니다"
         path = re.search(r"/certificates/download/[\w:-]+/", message.body).group(0)
@@ -272,7 +273,7 @@ class TestDownloadLink:
             expired = client.get(path)
         assert expired.status_code == 410
         assert "이 링크는 더 이상 쓸 수 없습니다" in expired.content.decode()
-        services.certificate_revoke(certificate=certificate, actor=hana, reason="요건 재확인")
+        certificate_services.certificate_revoke(certificate=certificate, actor=hana, reason="요건 재확인")
         assert client.get(path).status_code == 410
         assert client.get("/certificates/download/forged:token/").status_code == 410
 
@@ -287,16 +288,14 @@ def test_certificates_issued_at_once_get_gap_free_numbers(cohort, open_round, ha
         enrollment = services.enrollment_enroll(
             cohort=cohort, applicant=make_accepted(open_round, 20 + number), actor=hana
         )
-        Enrollment.objects.filter(pk=enrollment.pk).update(status=EnrollmentStatus.GRADUATED)
-        enrollments.append(enrollment)
-    Enrollment.objects.filter(cohort=cohort).update(status=EnrollmentStatus.GRADUATED)
+        enrollments.append(make_graduate(enrollment, actor=hana))
     barrier = threading.Barrier(len(enrollments))
     errors = []
 
     def issue(enrollment):
         try:
             barrier.wait()
-            services.certificate_issue(enrollment=enrollment, actor=hana)
+            certificate_services.certificate_issue(enrollment=enrollment, actor=hana)
         except Exception as error:  # noqa: BLE001 - the test asserts on it
             errors.append(error)
         finally:
@@ -316,8 +315,8 @@ def _graduates(cohort, open_round, hana, count: int, first: int = 100) -> list[E
     enrollments = []
     for number in range(count):
         applicant = make_accepted(open_round, first + number)
-        enrollments.append(services.enrollment_enroll(cohort=cohort, applicant=applicant, actor=hana))
-    Enrollment.objects.filter(cohort=cohort).update(status=EnrollmentStatus.GRADUATED)
+        enrollment = services.enrollment_enroll(cohort=cohort, applicant=applicant, actor=hana)
+        enrollments.append(make_graduate(enrollment, actor=hana))
     return enrollments
 
 
@@ -326,7 +325,7 @@ class TestBatch:
         self, client, cohort, open_round, hana, media, django_capture_on_commit_callbacks
     ):
         first, *_rest = _graduates(cohort, open_round, hana, 4)
-        services.certificate_issue(enrollment=first, actor=hana, render_later=False)
+        certificate_services.certificate_issue(enrollment=first, actor=hana, render_later=False)
         mail.outbox.clear()
         client.force_login(hana)
         with django_capture_on_commit_callbacks(execute=True):
@@ -347,7 +346,9 @@ class TestBatch:
 
     def test_a_running_batch_page_refreshes_itself(self, client, cohort, open_round, hana, media):
         _graduates(cohort, open_round, hana, 2)
-        batch = CertificateBatch.objects.create(cohort=cohort, total=2, done=1, status="running")
+        batch = CertificateBatch.objects.create(cohort=cohort, total=2, done=1)
+        state_start(batch, actor=hana)
+        state_change(batch, to=BatchStatus.RUNNING, actor=None)
         client.force_login(hana)
         page = client.get(f"/admin/cohorts/{cohort.pk}/certificates/batch/{batch.pk}/").content.decode()
         assert '<meta http-equiv="refresh" content="2">' in page
@@ -369,7 +370,7 @@ def test_a_worker_killed_mid_batch_leaves_a_rerun_to_finish_each_certificate_onc
 ):
     monkeypatch.setattr(Conf, "SYNC", False)  # the test settings run tasks inline; here a real worker must
     enrollments = _graduates(cohort, open_round, hana, 40)
-    first = services.certificate_batch_start(cohort=cohort, actor=hana)
+    first = certificate_services.certificate_batch_start(cohort=cohort, actor=hana)
     worker = start_qcluster(tmp_path, "first", Q_WORKERS="1")
     try:
         _wait_for(lambda: CertificateBatch.objects.get(pk=first.pk).done >= 5)
@@ -381,7 +382,7 @@ def test_a_worker_killed_mid_batch_leaves_a_rerun_to_finish_each_certificate_onc
     assert 5 <= issued < 40, issued
     assert CertificateBatch.objects.get(pk=first.pk).status == "running"
 
-    second = services.certificate_batch_start(cohort=cohort, actor=hana)
+    second = certificate_services.certificate_batch_start(cohort=cohort, actor=hana)
     worker = start_qcluster(tmp_path, "second", Q_WORKERS="1")
     try:
         _wait_for(lambda: CertificateBatch.objects.get(pk=second.pk).status == "finished")

@@ -2,17 +2,19 @@
 
 import re
 import threading
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
 
+from curriculum import services
 from curriculum.errors import TrainingError
 from curriculum.models import Assessment, Cohort, Enrollment, EnrollmentStatus, Module
 from curriculum.services import cohort_enroll_accepted, curriculum_install_default, enrollment_enroll
 from curriculum.tests.factories import make_accepted
 from recruiting.models import Applicant, ApplicantStatus, Branch, RecruitmentRound
+from recruiting.tests.factories import make_applicant, walk_to
 
 
 def test_the_default_curriculum_installs_once_and_keeps_edits(curriculum):
@@ -85,11 +87,11 @@ def test_enrolling_an_accepted_applicant_moves_them_to_enrolled(cohort, open_rou
     ],
 )
 def test_it_refuses_enrollments_the_rules_do_not_allow(cohort, open_round, curriculum, gangseo, hana, case, message):
-    applicant = make_accepted(open_round, 1)
     if case == "not_accepted":
-        Applicant.objects.filter(pk=applicant.pk).update(status=ApplicantStatus.INTERVIEW)
-        applicant.refresh_from_db()
-    elif case == "other_branch":
+        applicant = walk_to(make_applicant(open_round, mobile="01077770001"), ApplicantStatus.INTERVIEW)
+    else:
+        applicant = make_accepted(open_round, 1)
+    if case == "other_branch":
         Applicant.objects.filter(pk=applicant.pk).update(preferred_branch=Branch.objects.get(slug="branch-1"))
         applicant.refresh_from_db()
     elif case == "other_round":
@@ -108,11 +110,10 @@ def test_it_refuses_enrollments_the_rules_do_not_allow(cohort, open_round, curri
         other = Cohort.objects.create(
             number=8, branch=gangseo, curriculum=curriculum, round=open_round, starts_on=date(2027, 2, 1)
         )
-        enrollment_enroll(cohort=other, applicant=applicant, actor=hana)
-        applicant.refresh_from_db()
-        Applicant.objects.filter(pk=applicant.pk).update(status=ApplicantStatus.ACCEPTED)
+        # A row from before enrolling moved the applicant on: the applicant is still accepted.
+        Enrollment.objects.create(cohort=other, applicant=applicant)
     elif case == "completed":
-        Cohort.objects.filter(pk=cohort.pk).update(status="completed")
+        services.cohorts_advance(today=cohort.ends_on + timedelta(days=1), cohort=cohort)
     before = Enrollment.objects.filter(cohort=cohort).count()
     with pytest.raises(TrainingError, match=re.escape(message)):
         enrollment_enroll(cohort=cohort, applicant=applicant, actor=hana)

@@ -8,10 +8,11 @@ from django.db import IntegrityError, transaction
 
 from core.roles import Role
 from curriculum import services
+from curriculum.certificates import services as certificate_services
 from curriculum.errors import TrainingError
 from curriculum.models import Assessment, Certificate, CertificateStatus, Enrollment, EnrollmentStatus
 from curriculum.progress import cohort_progress
-from curriculum.tests.factories import make_accepted
+from curriculum.tests.factories import make_accepted, make_graduate
 from recruiting.tests.factories import make_staff
 
 # The cohort fixture trains from 4 January 2027; its last day is 3 April 2027.
@@ -93,7 +94,7 @@ class TestEarlyGraduation:
         (trainee,) = _ready(cohort, hana, tom)
         with time_machine.travel(date(2027, 3, 15)):
             services.enrollment_graduate_early(enrollment=trainee, actor=hana, reason="해외 이주로 조기 현장 배치")
-            certificate = services.certificate_issue(enrollment=trainee, actor=hana, render_later=False)
+            certificate = certificate_services.certificate_issue(enrollment=trainee, actor=hana, render_later=False)
         trainee.refresh_from_db()
         assert (trainee.status, trainee.graduated_by, trainee.early_graduation_reason) == (
             EnrollmentStatus.GRADUATED,
@@ -143,28 +144,28 @@ class TestCertificateDates:
     def test_no_certificate_before_the_training_ended(self, cohort, hana, tom, media):
         (trainee,) = _ready(cohort, hana, tom)
         # A graduate made before the gate knew the date (an old row) still waits for the last day.
-        Enrollment.objects.filter(pk=trainee.pk).update(status=EnrollmentStatus.GRADUATED)
+        make_graduate(trainee, actor=hana)
         with time_machine.travel(date(2026, 11, 30)), pytest.raises(TrainingError, match="교육이 끝나기 전"):
-            services.certificate_issue(enrollment=trainee, actor=hana)
+            certificate_services.certificate_issue(enrollment=trainee, actor=hana)
         assert not Certificate.objects.exists()
         with time_machine.travel(LAST_DAY):
-            certificate = services.certificate_issue(enrollment=trainee, actor=hana, render_later=False)
+            certificate = certificate_services.certificate_issue(enrollment=trainee, actor=hana, render_later=False)
         assert (certificate.ends_on, certificate.issued_on, certificate.hours) == (LAST_DAY, LAST_DAY, 390)
 
     def test_a_reissue_is_never_dated_before_the_training_ended(self, cohort, hana, tom, media):
         (trainee,) = _ready(cohort, hana, tom)
         with time_machine.travel(LAST_DAY):
             services.enrollment_graduate(enrollment=trainee, actor=hana)
-            certificate = services.certificate_issue(enrollment=trainee, actor=hana, render_later=False)
+            certificate = certificate_services.certificate_issue(enrollment=trainee, actor=hana, render_later=False)
         with time_machine.travel(date(2027, 4, 2)), pytest.raises(TrainingError, match="교육이 끝나기 전"):
-            services.certificate_reissue(certificate=certificate, actor=hana, reason="이름 정정")
+            certificate_services.certificate_reissue(certificate=certificate, actor=hana, reason="이름 정정")
         assert Certificate.objects.get().status == CertificateStatus.VALID
 
     def test_the_database_refuses_a_certificate_dated_before_the_end(self, cohort, hana, tom, media):
         (trainee,) = _ready(cohort, hana, tom)
         with time_machine.travel(LAST_DAY):
             services.enrollment_graduate(enrollment=trainee, actor=hana)
-            certificate = services.certificate_issue(enrollment=trainee, actor=hana, render_later=False)
+            certificate = certificate_services.certificate_issue(enrollment=trainee, actor=hana, render_later=False)
         with pytest.raises(IntegrityError), transaction.atomic():
             Certificate.objects.filter(pk=certificate.pk).update(issued_on=date(2027, 4, 2))
 
@@ -172,7 +173,7 @@ class TestCertificateDates:
         (trainee,) = _ready(cohort, hana, tom)
         with time_machine.travel(LAST_DAY):
             services.enrollment_graduate(enrollment=trainee, actor=hana)
-            certificate = services.certificate_issue(enrollment=trainee, actor=hana, render_later=False)
-            services.certificate_revoke(certificate=certificate, actor=hana, reason="요건 재확인")
+            certificate = certificate_services.certificate_issue(enrollment=trainee, actor=hana, render_later=False)
+            certificate_services.certificate_revoke(certificate=certificate, actor=hana, reason="요건 재확인")
         certificate.refresh_from_db()
         assert (certificate.status, certificate.revoked_by) == (CertificateStatus.REVOKED, hana)

@@ -6,6 +6,7 @@ import pytest
 import time_machine
 
 from curriculum import services
+from curriculum.certificates import services as certificate_services
 from curriculum.models import Certificate, CertificateStatus, Enrollment, EnrollmentStatus
 from curriculum.tests.test_graduation import LAST_DAY, _ready
 
@@ -96,7 +97,7 @@ class TestCertificateActions:
         (trainee,) = _ready(cohort, hana, tom)
         with time_machine.travel(LAST_DAY):
             services.enrollment_graduate(enrollment=trainee, actor=hana)
-            return services.certificate_issue(enrollment=trainee, actor=hana, render_later=False)
+            return certificate_services.certificate_issue(enrollment=trainee, actor=hana, render_later=False)
 
     def test_issuing_is_not_offered_while_a_valid_certificate_exists(self, client, cohort, hana, tom):
         certificate = self._certificate(cohort, hana, tom)
@@ -106,7 +107,7 @@ class TestCertificateActions:
         assert "수료증 발급" not in page
         assert "수료증 폐기…" in page
         assert ">취소<" not in page
-        services.certificate_revoke(certificate=certificate, actor=hana, reason="요건 재확인")
+        certificate_services.certificate_revoke(certificate=certificate, actor=hana, reason="요건 재확인")
         page = client.get(url).content.decode()
         assert "수료증 발급" in page
         assert "폐기됨" in page

@@ -15,7 +15,7 @@ from curriculum.models import (
     ModuleResult,
     ModuleResultChange,
 )
-from curriculum.tests.factories import COHORT_STARTS, enroll_trainees
+from curriculum.tests.factories import COHORT_STARTS, enroll_trainees, start_training
 
 # The 7기 of the fixtures trains from 4 January to 3 April 2027; graduation comes after it.
 AFTER_THE_END = date(2027, 4, 5)
@@ -24,10 +24,9 @@ LAST_WEEK = date(2027, 3, 29)
 
 @pytest.fixture
 def cohort(cohort):
-    cohort.status = "training"
     cohort.capacity = 100
     cohort.save()
-    return cohort
+    return start_training(cohort)
 
 
 def _pass_everything(cohort, enrollment, tom) -> None:
@@ -51,9 +50,8 @@ def trainees(cohort, tom, hana):
         services.attendance_save(cohort=cohort, day=COHORT_STARTS, actor=tom, exceptions={})
     with time_machine.travel(AFTER_THE_END):
         services.enrollment_graduate(enrollment=graduate, actor=hana)
-    # Leaving the training has no screen of its own yet: HR records it on the enrollment.
-    leaver.status = EnrollmentStatus.LEFT
-    leaver.save(update_fields=["status"])
+    # Leaving the training has no screen of its own yet: HR records it through the service.
+    services.enrollment_leave(enrollment=leaver, actor=hana, reason="개인 사정")
     graduate.refresh_from_db()
     return graduate, active, leaver
 

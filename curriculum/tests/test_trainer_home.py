@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from core.roles import Role
 from curriculum import services
 from curriculum.models import Assessment, Cohort
-from curriculum.tests.factories import enroll_trainees
+from curriculum.tests.factories import enroll_trainees, start_training
 from recruiting.tests.factories import make_staff
 
 # 7기 of the fixtures: Tuesday 5 January 2027 is a meeting day, Saturday 9 January is not.
@@ -20,10 +20,9 @@ SATURDAY = date(2027, 1, 9)
 
 @pytest.fixture
 def cohort(cohort):
-    cohort.status = "training"
     cohort.capacity = 100
     cohort.save()
-    return cohort
+    return start_training(cohort)
 
 
 def _home(client, user, day: date) -> str:

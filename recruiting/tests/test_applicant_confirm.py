@@ -6,7 +6,7 @@ import pytest
 from django.contrib.messages import get_messages
 
 from recruiting.models import Applicant, ApplicantEvent, ApplicantStatus, Notification, NotificationKind
-from recruiting.tests.factories import make_applicant
+from recruiting.tests.factories import make_applicant, walk_to
 
 
 @pytest.fixture
@@ -105,7 +105,7 @@ def test_confirming_twice_rejects_once(client, alice, seoyeon, django_capture_on
 
 
 def test_a_forward_step_needs_no_confirmation(client, alice, seoyeon):
-    Applicant.objects.filter(pk=seoyeon.pk).update(status=ApplicantStatus.CONSULTATION_BOOKED)
+    walk_to(seoyeon, ApplicantStatus.CONSULTATION_BOOKED)
     seoyeon.refresh_from_db()
     client.force_login(alice)
     response = _move(client, seoyeon, to="consulted")

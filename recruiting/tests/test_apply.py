@@ -8,6 +8,7 @@ from django.core import mail
 from django.test import Client
 from django.utils import timezone
 
+from recruiting import services
 from recruiting.models import (
     Applicant,
     ApplicantConsent,
@@ -202,7 +203,7 @@ def test_a_withdrawn_applicant_may_apply_again_in_the_same_round(
     client, apply_url, form_data, django_capture_on_commit_callbacks
 ):
     _submit(client, apply_url, form_data, django_capture_on_commit_callbacks)
-    Applicant.objects.update(status=ApplicantStatus.WITHDRAWN)
+    services.applicant_withdraw(applicant=Applicant.objects.get())
     _submit(client, apply_url, form_data, django_capture_on_commit_callbacks)
     assert list(Applicant.objects.order_by("pk").values_list("status", flat=True)) == ["withdrawn", "submitted"]
 

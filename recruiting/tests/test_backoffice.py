@@ -13,6 +13,7 @@ from django.contrib.messages import get_messages
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from core.states import state_record
 from recruiting import services
 from recruiting.models import (
     AccessRecord,
@@ -23,7 +24,7 @@ from recruiting.models import (
     Branch,
     ExportReason,
 )
-from recruiting.tests.factories import make_applicant
+from recruiting.tests.factories import make_applicant, walk_to
 
 LIST = "/admin/applicants/"
 
@@ -73,7 +74,7 @@ def test_search_finds_korean_name_parts_and_mobile_digits(client, hana, seoyeon,
 
 def test_filters_narrow_the_list(client, hana, seoyeon, open_round):
     other = _elsewhere(open_round, 1)
-    Applicant.objects.filter(pk=other.pk).update(status=ApplicantStatus.INTERVIEW)
+    walk_to(other, ApplicantStatus.INTERVIEW)
     client.force_login(hana)
     assert _names(client.get(LIST, {"status": ApplicantStatus.INTERVIEW})) == ["김민지"]
     assert _names(client.get(LIST, {"preferred_branch": seoyeon.preferred_branch_id})) == ["이서연"]
@@ -105,7 +106,7 @@ def test_the_detail_takes_the_same_queries_however_long_the_history(
         client.get(url)
     for number in range(5):
         ApplicantNote.objects.create(applicant=seoyeon, author=hana, text=f"메모 {number}")
-        ApplicantEvent.objects.create(applicant=seoyeon, from_status="submitted", to_status="submitted", note="통화")
+        state_record(seoyeon, actor=hana, note="통화")
     with CaptureQueriesContext(connection) as long:
         response = client.get(url)
     assert response.status_code == 200
@@ -240,7 +241,7 @@ class TestMove:
         return client.post(f"{LIST}{applicant.pk}/move/", data)
 
     def test_it_moves_through_the_service(self, client, alice, seoyeon):
-        Applicant.objects.filter(pk=seoyeon.pk).update(status=ApplicantStatus.CONSULTATION_BOOKED)
+        walk_to(seoyeon, ApplicantStatus.CONSULTATION_BOOKED)
         client.force_login(alice)
         response = self._post(client, seoyeon, to="consulted", expected_status="consultation_booked", note="좋음")
         assert response.status_code == 302
@@ -281,7 +282,7 @@ class TestMove:
         assert ApplicantEvent.objects.count() == events
 
     def test_a_move_from_the_board_returns_to_the_board(self, client, alice, seoyeon):
-        Applicant.objects.filter(pk=seoyeon.pk).update(status=ApplicantStatus.CONSULTATION_BOOKED)
+        walk_to(seoyeon, ApplicantStatus.CONSULTATION_BOOKED)
         client.force_login(alice)
         response = self._post(client, seoyeon, to="consulted", expected_status="consultation_booked", next="board")
         assert response["Location"] == f"/admin/applicants/board/?round={seoyeon.round_id}"
@@ -323,8 +324,7 @@ def test_the_board_counts_and_shows_only_the_users_branch(client, alice, seoyeon
 def test_the_funnel_counts_every_stage_reached(client, hana, open_round, django_capture_on_commit_callbacks):
     first, second, third = (_elsewhere(open_round, number) for number in range(3))
     for applicant in (first, second):
-        Applicant.objects.filter(pk=applicant.pk).update(status=ApplicantStatus.CONSULTATION_BOOKED)
-        applicant.events.create(from_status="submitted", to_status="consultation_booked")
+        walk_to(applicant, ApplicantStatus.CONSULTATION_BOOKED)
         services.applicant_mark_consulted(applicant=applicant, actor=hana)
     services.applicant_reject(applicant=second, actor=hana, reason="schedule")
     services.applicant_withdraw(applicant=third)

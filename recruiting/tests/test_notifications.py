@@ -6,7 +6,7 @@ from unittest import mock
 import pytest
 from django.core import mail
 
-from recruiting import tasks
+from recruiting import services
 from recruiting.models import Notification
 from recruiting.tests.factories import make_applicant
 
@@ -16,8 +16,8 @@ pytestmark = pytest.mark.django_db
 def test_running_the_task_twice_sends_one_email(open_round):
     applicant = make_applicant(open_round)  # on_commit callbacks are not run here
     notification = Notification.objects.get(applicant=applicant)
-    assert tasks.notification_send(notification.pk) is True
-    assert tasks.notification_send(notification.pk) is False
+    assert services.notification_send(notification_id=notification.pk) is True
+    assert services.notification_send(notification_id=notification.pk) is False
     assert len(mail.outbox) == 1
     notification.refresh_from_db()
     assert notification.sent_at is not None
@@ -27,16 +27,16 @@ def test_a_failed_send_is_not_marked_and_a_retry_sends(open_round):
     notification = Notification.objects.get(applicant=make_applicant(open_round))
     with mock.patch("django.core.mail.EmailMultiAlternatives.send", side_effect=OSError("smtp down")):
         with pytest.raises(OSError, match="smtp down"):
-            tasks.notification_send(notification.pk)
+            services.notification_send(notification_id=notification.pk)
     notification.refresh_from_db()
     assert notification.sent_at is None
-    assert tasks.notification_send(notification.pk) is True
+    assert services.notification_send(notification_id=notification.pk) is True
     assert len(mail.outbox) == 1
 
 
 def test_the_email_is_korean_with_a_text_and_an_html_part(open_round):
     applicant = make_applicant(open_round)
-    tasks.notification_send(Notification.objects.get(applicant=applicant).pk)
+    services.notification_send(notification_id=Notification.objects.get(applicant=applicant).pk)
     message = mail.outbox[0]
     assert message.subject == "[CS RC] 지원서가 접수되었습니다"
     assert "이서연 님, 안녕하세요." in message.body

@@ -11,7 +11,7 @@ from recruiting import services
 from recruiting.funnel import round_funnel
 from recruiting.models import Applicant, ApplicantConsent, ApplicantNote, ApplicantStatus
 from recruiting.services import ANONYMISED_NAME
-from recruiting.tests.factories import make_applicant
+from recruiting.tests.factories import make_applicant, walk_to
 
 PERSONAL = ("이서연", "01012345678", "seoyeon@example.com", "전화 통화 선호")
 
@@ -83,9 +83,8 @@ def test_a_deletion_request_is_honoured_at_the_next_run(open_round, client, djan
 def test_live_and_enrolled_applications_are_kept(open_round, settings):
     live = make_applicant(open_round)
     enrolled = make_applicant(open_round, mobile="01099990000")
-    Applicant.objects.filter(pk=enrolled.pk).update(
-        status=ApplicantStatus.ENROLLED, deletion_requested_at=timezone.now()
-    )
+    walk_to(enrolled, ApplicantStatus.ENROLLED)
+    services.applicant_request_deletion(applicant=enrolled)
     with time_machine.travel(timezone.now() + timedelta(days=1000)):
         assert services.applicants_anonymise_due() == 0
     assert Applicant.objects.get(pk=live.pk).name == "이서연"

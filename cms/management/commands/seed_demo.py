@@ -5,17 +5,17 @@ is missing is created. Logins get the printed demo password on every run.
 """
 
 import random
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 
 from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, User
 from django.core.management import BaseCommand, CommandError, call_command
 from django.db import transaction
 from django.utils import timezone
 from wagtail.models import Page, Site
 
-from assignments.services import cohort_release
+from assignments.services import cohort_release_to_pool
 from cms import demo_content as content
 from cms.models import (
     ApplyPage,
@@ -31,21 +31,22 @@ from cms.models import (
 )
 from cms.sites import site_address
 from core.roles import Role
+from curriculum.certificates.services import certificate_issue, certificate_render
 from curriculum.defaults import DEFAULT_CURRICULUM_NAME
-from curriculum.models import Assessment, Cohort, CohortStatus, Curriculum, Enrollment, EnrollmentStatus
+from curriculum.models import Assessment, Cohort, Curriculum
 from curriculum.progress import module_due
 from curriculum.services import (
     attendance_save,
-    certificate_issue,
-    certificate_render,
+    cohort_graduate_eligible,
+    cohort_record_new,
     enrollment_enroll,
+    enrollment_milestones_update,
     marks_save,
     meeting_days,
 )
 from recruiting import services
 from recruiting.models import (
     Applicant,
-    ApplicantStatus,
     Branch,
     ConsentNotice,
     District,
@@ -223,7 +224,7 @@ class Command(BaseCommand):
             return
         notices = {notice: True for notice in ConsentNotice.objects.all()}
         districts = list(District.objects.exclude(branch=None).select_related("branch").order_by("pk"))
-        staff = get_user_model().objects.get(username="recruiter")
+        staff = User.objects.get(username="recruiter")
         for number, (name, stages) in enumerate(content.DEMO_APPLICANTS):
             district = districts[(number * 7) % len(districts)]
             applicant, _created = services.applicant_submit(
@@ -238,20 +239,49 @@ class Command(BaseCommand):
                 motivation=content.DEMO_MOTIVATIONS[number % len(content.DEMO_MOTIVATIONS)],
                 consents=notices,
             )
-            for number_of_stage, stage in enumerate(stages):
-                last = number_of_stage == len(stages) - 1
-                if stage in (ApplicantStatus.CONSULTATION_BOOKED, ApplicantStatus.INTERVIEW) and last:
-                    kind = SlotKind.CONSULTATION if stage == ApplicantStatus.CONSULTATION_BOOKED else SlotKind.INTERVIEW
-                    slot = Slot.objects.bookable_for(applicant, [kind]).first()
-                    services.appointment_book(applicant=applicant, slot=slot, actor=staff)
-                elif stage == ApplicantStatus.CONSULTATION_BOOKED:
-                    # A consultation that already took place: its booking is history, not a seat.
-                    Applicant.objects.filter(pk=applicant.pk).update(status=stage)
-                    applicant.events.create(from_status=ApplicantStatus.SUBMITTED, to_status=stage, actor=staff)
-                elif stage == ApplicantStatus.REJECTED:
-                    services.applicant_reject(applicant=applicant, actor=staff, reason=RejectionReason.SCHEDULE)
-                else:
-                    services.STAFF_TRANSITIONS[stage](applicant=applicant, actor=staff)
+            self._walk(applicant, stages, actor=staff)
+
+    def _walk(self, applicant: Applicant, stages: list[str], *, actor: User) -> None:
+        """Move `applicant` through `stages` with the services staff use; the last stage is where she stays.
+
+        A consultation or interview she is still waiting for is booked into the branch's
+        published times; one that already took place is booked into a time of its own,
+        which is then moved into the past: the demo back-dates times, never a status.
+        """
+        for position, stage in enumerate(stages):
+            waiting = position == len(stages) - 1
+            if stage == content.BOOKED:
+                self._book(applicant, SlotKind.CONSULTATION, actor=actor, taken_place=not waiting)
+            elif stage == content.CONSULTED:
+                services.applicant_mark_consulted(applicant=applicant, actor=actor)
+            elif stage == content.INTERVIEW and waiting:
+                self._book(applicant, SlotKind.INTERVIEW, actor=actor, taken_place=False)
+            elif stage == content.INTERVIEW:
+                services.applicant_invite_to_interview(applicant=applicant, actor=actor)
+            elif stage == content.ACCEPTED:
+                services.applicant_accept(applicant=applicant, actor=actor)
+            elif stage == content.REJECTED:
+                services.applicant_reject(applicant=applicant, actor=actor, reason=RejectionReason.SCHEDULE)
+            elif stage == content.WITHDRAWN:
+                services.applicant_withdraw(applicant=applicant, actor=None)
+            applicant.refresh_from_db()
+
+    def _book(self, applicant: Applicant, kind: str, *, actor: User, taken_place: bool) -> None:
+        if not taken_place:
+            slot = Slot.objects.bookable_for(applicant, [kind]).first()
+            services.appointment_book(applicant=applicant, slot=slot, actor=actor)
+            return
+        tomorrow = timezone.make_aware(datetime.combine(timezone.localdate() + timedelta(days=1), time(9)))
+        slot = Slot.objects.create(
+            branch=applicant.preferred_branch,
+            kind=kind,
+            starts_at=tomorrow,
+            place=f"{applicant.preferred_branch.name}CS지점 상담실",
+            capacity=1,
+        )
+        services.appointment_book(applicant=applicant, slot=slot, actor=actor)
+        days_ago = 7 + applicant.pk % 20
+        Slot.objects.filter(pk=slot.pk).update(starts_at=tomorrow - timedelta(days=days_ago + 1))
 
     def _seed_cohort(self, branch: Branch) -> None:
         """Create a cohort six weeks into its training, with marks and morning meetings recorded."""
@@ -259,27 +289,13 @@ class Command(BaseCommand):
             return
         today = timezone.localdate()
         starts_on = today - timedelta(weeks=6, days=today.weekday())
-        cohort = self._past_cohort(
-            DEMO_COHORT_NUMBER, content.PAST_ROUND_TITLE, branch, starts_on, CohortStatus.TRAINING
-        )
-        trainer = get_user_model().objects.get(username="trainer")
+        hr = User.objects.get(username="hr")
+        trainer = User.objects.get(username="trainer")
+        cohort = self._past_cohort(DEMO_COHORT_NUMBER, content.PAST_ROUND_TITLE, branch, starts_on)
         cohort.trainers.add(trainer)
-        hr = get_user_model().objects.get(username="hr")
-        district = District.objects.filter(branch=branch).first()
+        self._enroll(cohort, content.DEMO_TRAINEES, mobile_prefix="0106666", email_prefix="trainee", actor=hr)
+        cohort_record_new(cohort=cohort, actor=hr)
         rng = random.Random(DEMO_COHORT_NUMBER)
-        for number, name in enumerate(content.DEMO_TRAINEES):
-            applicant = self._past_applicant(
-                cohort,
-                district,
-                name=name,
-                mobile=f"0106666{number:04d}",
-                email=f"trainee{number:02d}@example.com",
-                birth_year=1982 + number % 10,
-                source=Source.REFERRAL,
-                step=(ApplicantStatus.INTERVIEW, ApplicantStatus.ACCEPTED),
-                actor=hr,
-            )
-            enrollment_enroll(cohort=cohort, applicant=applicant, actor=hr)
         cells = {}
         for enrollment in cohort.enrollments.all():
             for module in cohort.curriculum.modules.all():
@@ -304,80 +320,99 @@ class Command(BaseCommand):
             attendance_save(cohort=cohort, day=day, actor=trainer, exceptions=exceptions, reason="데모 기록")
 
     def _seed_graduated_cohort(self, branch: Branch) -> None:
-        """Create a cohort that finished its training: graduates with certificates, released into the pool."""
+        """Create a cohort that finished its training: graduates with certificates, released into the pool.
+
+        Everything a graduate needs is recorded before HR graduates the cohort through the
+        gate: every module passed, every morning meeting attended, the exam passed and the
+        registration training done.
+        """
         if Cohort.objects.filter(number=DEMO_GRADUATED_COHORT_NUMBER).exists():
             return
+        hr = User.objects.get(username="hr")
+        trainer = User.objects.get(username="trainer")
         starts_on = timezone.localdate() - timedelta(days=150)
-        cohort = self._past_cohort(
-            DEMO_GRADUATED_COHORT_NUMBER, content.GRADUATED_ROUND_TITLE, branch, starts_on, CohortStatus.COMPLETED
-        )
-        hr = get_user_model().objects.get(username="hr")
-        district = District.objects.filter(branch=branch).first()
-        for number, name in enumerate(content.DEMO_GRADUATES):
-            applicant = self._past_applicant(
-                cohort,
-                district,
-                name=name,
-                mobile=f"0106667{number:04d}",
-                email=f"graduate{number:02d}@example.com",
-                birth_year=1980 + number,
-                source=Source.BRANCH,
-                step=(ApplicantStatus.ACCEPTED, ApplicantStatus.ENROLLED),
-                actor=hr,
-            )
+        cohort = self._past_cohort(DEMO_GRADUATED_COHORT_NUMBER, content.GRADUATED_ROUND_TITLE, branch, starts_on)
+        self._enroll(cohort, content.DEMO_GRADUATES, mobile_prefix="0106667", email_prefix="graduate", actor=hr)
+        enrollments = list(cohort.enrollments.order_by("pk"))
+        modules = list(cohort.curriculum.modules.all())
+        cells = {
+            (enrollment.pk, module.pk): str(90) if module.assessment == Assessment.SCORE else "passed"
+            for enrollment in enrollments
+            for module in modules
+        }
+        marks_save(cohort=cohort, actor=trainer, cells=cells)
+        for day in meeting_days(cohort):
+            attendance_save(cohort=cohort, day=day, actor=trainer, exceptions={}, reason="데모 기록")
+        for number, enrollment in enumerate(enrollments):
             # The first four registered with the association; the others are still waiting for it.
             registered = number < 4
-            enrollment = Enrollment.objects.create(
-                cohort=cohort,
-                applicant=applicant,
-                status=EnrollmentStatus.GRADUATED,
-                # Graduated on the cohort's last day, by HR: the gate allows no earlier date.
-                graduated_at=timezone.make_aware(datetime.combine(cohort.ends_on, time(17))),
-                graduated_by=hr,
+            enrollment_milestones_update(
+                enrollment=enrollment,
+                actor=hr,
                 exam_date=cohort.ends_on - timedelta(days=20),
                 exam_score=80 + number,
                 exam_passed=True,
-                registration_hours=20,
+                registration_hours=Decimal(20),
                 registered_on=cohort.ends_on + timedelta(days=10) if registered else None,
                 registration_number=f"{cohort.ends_on.year}-강서-{number + 1:04d}" if registered else "",
             )
+        cohort_record_new(cohort=cohort, actor=hr)
+        cohort_graduate_eligible(cohort=cohort, actor=hr)
+        for enrollment in enrollments:
             certificate = certificate_issue(enrollment=enrollment, actor=hr, render_later=False)
             certificate_render(certificate_id=certificate.pk)
-        cohort_release(cohort=cohort, actor=hr)
+        cohort_release_to_pool(cohort=cohort, actor=hr)
 
-    def _past_cohort(self, number: int, round_title: str, branch: Branch, starts_on, status: str) -> Cohort:
-        """Create a cohort of the default curriculum and the closed round that fed it."""
-        past_round = RecruitmentRound.objects.create(
-            title=round_title,
-            opens_on=starts_on - timedelta(days=60),
-            closes_on=starts_on - timedelta(days=30),
-            cohort_starts_on=starts_on,
-            capacity=20,
-            is_closed=True,
+    def _enroll(self, cohort: Cohort, names: list[str], *, mobile_prefix: str, email_prefix: str, actor: User) -> None:
+        """Let `names` apply to the cohort's round, be accepted and join the cohort; then close the round."""
+        district = District.objects.filter(branch=cohort.branch).first()
+        for number, name in enumerate(names):
+            applicant = self._past_applicant(
+                cohort,
+                district,
+                number=number,
+                actor=actor,
+                name=name,
+                mobile=f"{mobile_prefix}{number:04d}",
+                email=f"{email_prefix}{number:02d}@example.com",
+                birth_year=1980 + number % 12,
+            )
+            enrollment_enroll(cohort=cohort, applicant=applicant, actor=actor)
+        # The round took its applications before the cohort started.
+        RecruitmentRound.objects.filter(pk=cohort.round_id).update(
+            opens_on=cohort.starts_on - timedelta(days=60), closes_on=cohort.starts_on - timedelta(days=30)
+        )
+
+    def _past_cohort(self, number: int, round_title: str, branch: Branch, starts_on: date) -> Cohort:
+        """Create a cohort of the default curriculum and the round that feeds it, open until its people applied."""
+        today = timezone.localdate()
+        round_ = RecruitmentRound.objects.create(
+            title=round_title, opens_on=today, closes_on=today, cohort_starts_on=starts_on, capacity=20
         )
         return Cohort.objects.create(
             number=number,
             branch=branch,
             curriculum=Curriculum.objects.get(name=DEFAULT_CURRICULUM_NAME),
-            round=past_round,
+            round=round_,
             starts_on=starts_on,
             capacity=20,
-            status=status,
         )
 
-    def _past_applicant(
-        self, cohort: Cohort, district: District, *, step: tuple[str, str], actor, **fields
-    ) -> Applicant:
-        """Create an applicant of the cohort's round who got as far as `step` (from, to) before the demo."""
-        applicant = Applicant.objects.create(
-            round=cohort.round, district=district, preferred_branch=cohort.branch, status=step[1], **fields
+    def _past_applicant(self, cohort: Cohort, district: District, *, number: int, actor: User, **fields) -> Applicant:
+        """Apply to the cohort's round and go the whole way to acceptance, as everyone in a cohort did."""
+        notices = {notice: True for notice in ConsentNotice.objects.all()}
+        applicant, _created = services.applicant_submit(
+            round=cohort.round,
+            district=district,
+            preferred_branch=cohort.branch,
+            source=Source.values[number % len(Source.values)],
+            consents=notices,
+            **fields,
         )
-        applicant.events.create(to_status=ApplicantStatus.SUBMITTED)
-        applicant.events.create(from_status=step[0], to_status=step[1], actor=actor)
+        self._walk(applicant, content.PATH_TO_ACCEPTANCE, actor=actor)
         return applicant
 
     def _seed_logins(self, branches: dict[str, Branch]) -> None:
-        User = get_user_model()
         for username, name, role in DEMO_LOGINS:
             user, _created = User.objects.get_or_create(
                 username=username, defaults={"first_name": name, "email": f"{username}@example.com"}

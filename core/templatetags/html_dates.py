@@ -1,4 +1,4 @@
-"""Template filters of the recruiting screens."""
+"""Template filters every app may load: dates written for HTML attributes."""
 
 from datetime import datetime
 
