@@ -113,12 +113,3 @@ class PoolMemberEvent(StateEvent):
     class Meta(StateEvent.Meta):
         verbose_name = _("pool member event")
         verbose_name_plural = _("pool member events")
-
-    @property
-    def from_status_label(self) -> str:
-        """Return the status before the change as the screens name it; empty for the release."""
-        return PoolMemberStatus(self.from_status).label if self.from_status else ""
-
-    @property
-    def to_status_label(self) -> str:
-        return PoolMemberStatus(self.to_status).label

@@ -69,6 +69,26 @@ class StateEvent(models.Model):
         """Return whether this row records a change of status, not an event within one."""
         return self.from_status != self.to_status
 
+    def get_from_status_display(self) -> str:
+        return self.status_labels().get(self.from_status, self.from_status)
+
+    def get_to_status_display(self) -> str:
+        return self.status_labels().get(self.to_status, self.to_status)
+
+    @classmethod
+    def status_labels(cls) -> dict[str, str]:
+        """Return the labels of the statuses of the model whose history this is, by value.
+
+        They are read from that model's status field, so a history model declares only its
+        foreign key and never repeats the choices.
+        """
+        for field in cls._meta.concrete_fields:
+            lifecycle = getattr(field.related_model, "lifecycle", None) if field.is_relation else None
+            if isinstance(lifecycle, Lifecycle):
+                choices = field.related_model._meta.get_field(lifecycle.field).flatchoices
+                return {value: str(label) for value, label in choices}
+        return {}
+
 
 @dataclass(frozen=True)
 class Lifecycle:

@@ -203,8 +203,6 @@ class CohortEvent(StateEvent):
     """One move of a cohort's status, most often by the daily job."""
 
     cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="events")
-    from_status = models.CharField(_("from"), max_length=20, choices=CohortStatus.choices, blank=True)
-    to_status = models.CharField(_("to"), max_length=20, choices=CohortStatus.choices)
 
     class Meta(StateEvent.Meta):
         verbose_name = _("cohort event")
@@ -319,8 +317,6 @@ class EnrollmentEvent(StateEvent):
     """One move of a trainee's status, or a change of their milestones (from and to the same status)."""
 
     enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="events")
-    from_status = models.CharField(_("from"), max_length=20, choices=EnrollmentStatus.choices, blank=True)
-    to_status = models.CharField(_("to"), max_length=20, choices=EnrollmentStatus.choices)
 
     class Meta(StateEvent.Meta):
         verbose_name = _("enrollment event")
@@ -571,8 +567,6 @@ class CertificateEvent(StateEvent):
     """One move of a certificate's status: its issue, and its revoking or replacement with the reason."""
 
     certificate = models.ForeignKey(Certificate, on_delete=models.CASCADE, related_name="events")
-    from_status = models.CharField(_("from"), max_length=20, choices=CertificateStatus.choices, blank=True)
-    to_status = models.CharField(_("to"), max_length=20, choices=CertificateStatus.choices)
 
     class Meta(StateEvent.Meta):
         verbose_name = _("certificate event")
@@ -627,8 +621,6 @@ class CertificateBatchEvent(StateEvent):
     """One step of a batch: queued by HR, picked up and finished by the worker."""
 
     batch = models.ForeignKey(CertificateBatch, on_delete=models.CASCADE, related_name="events")
-    from_status = models.CharField(_("from"), max_length=20, choices=BatchStatus.choices, blank=True)
-    to_status = models.CharField(_("to"), max_length=20, choices=BatchStatus.choices)
 
     class Meta(StateEvent.Meta):
         verbose_name = _("certificate batch event")

@@ -123,3 +123,12 @@ def test_it_finds_no_status_written_outside_the_helper():
             for line, what in _status_writes(ast.parse(path.read_text(encoding="utf-8"))):
                 offenders.append(f"{path.relative_to(root)}:{line} {what}")
     assert offenders == []
+
+
+@pytest.mark.parametrize("model", STATUS_MODELS, ids=lambda model: model.__name__)
+def test_it_labels_the_history_with_the_statuses_of_its_model(model):
+    history, _subject = model.lifecycle.history_model(model)
+    choices = model._meta.get_field(model.lifecycle.field).choices
+    assert history.status_labels() == {value: str(label) for value, label in choices}
+    first, last = choices[0][0], choices[-1][0]
+    assert history(from_status=first, to_status=last).get_to_status_display() == str(choices[-1][1])

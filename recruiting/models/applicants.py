@@ -158,8 +158,6 @@ class ApplicantEvent(StateEvent):
     """
 
     applicant = models.ForeignKey(Applicant, on_delete=models.CASCADE, related_name="events")
-    from_status = models.CharField(_("from"), max_length=20, choices=ApplicantStatus.choices, blank=True)
-    to_status = models.CharField(_("to"), max_length=20, choices=ApplicantStatus.choices)
     reason = models.CharField(_("reason"), max_length=20, choices=RejectionReason.choices, blank=True)
 
     class Meta(StateEvent.Meta):

@@ -140,8 +140,6 @@ class AppointmentEvent(StateEvent):
     """One change of a booking: made, moved to another time (an event with a note), or cancelled."""
 
     appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="events")
-    from_status = models.CharField(_("from"), max_length=20, choices=AppointmentStatus.choices, blank=True)
-    to_status = models.CharField(_("to"), max_length=20, choices=AppointmentStatus.choices)
 
     class Meta(StateEvent.Meta):
         verbose_name = _("appointment event")
