@@ -8,7 +8,8 @@ from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from wagtail.snippets.models import register_snippet
 from wagtail.snippets.views.snippets import SnippetViewSet
 
-from recruiting.admin_views import ApplicantViewSet, FunnelPanel, ReadOnlyModelViewSet, SlotViewSet
+from core.viewsets import ReadOnlyModelViewSet
+from recruiting.admin_views import ApplicantViewSet, FunnelPanel, SlotViewSet
 from recruiting.models import AccessRecord, Branch, ConsentNotice, District, RecruitmentRound, StaffProfile
 
 

@@ -4,50 +4,49 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('curriculum', '0008_state_histories_and_milestone_constraints'),
+        ("curriculum", "0008_state_histories_and_milestone_constraints"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='certificatebatchevent',
-            name='from_status',
-            field=models.CharField(blank=True, max_length=20, verbose_name='from'),
+            model_name="certificatebatchevent",
+            name="from_status",
+            field=models.CharField(blank=True, max_length=20, verbose_name="from"),
         ),
         migrations.AlterField(
-            model_name='certificatebatchevent',
-            name='to_status',
-            field=models.CharField(max_length=20, verbose_name='to'),
+            model_name="certificatebatchevent",
+            name="to_status",
+            field=models.CharField(max_length=20, verbose_name="to"),
         ),
         migrations.AlterField(
-            model_name='certificateevent',
-            name='from_status',
-            field=models.CharField(blank=True, max_length=20, verbose_name='from'),
+            model_name="certificateevent",
+            name="from_status",
+            field=models.CharField(blank=True, max_length=20, verbose_name="from"),
         ),
         migrations.AlterField(
-            model_name='certificateevent',
-            name='to_status',
-            field=models.CharField(max_length=20, verbose_name='to'),
+            model_name="certificateevent",
+            name="to_status",
+            field=models.CharField(max_length=20, verbose_name="to"),
         ),
         migrations.AlterField(
-            model_name='cohortevent',
-            name='from_status',
-            field=models.CharField(blank=True, max_length=20, verbose_name='from'),
+            model_name="cohortevent",
+            name="from_status",
+            field=models.CharField(blank=True, max_length=20, verbose_name="from"),
         ),
         migrations.AlterField(
-            model_name='cohortevent',
-            name='to_status',
-            field=models.CharField(max_length=20, verbose_name='to'),
+            model_name="cohortevent",
+            name="to_status",
+            field=models.CharField(max_length=20, verbose_name="to"),
         ),
         migrations.AlterField(
-            model_name='enrollmentevent',
-            name='from_status',
-            field=models.CharField(blank=True, max_length=20, verbose_name='from'),
+            model_name="enrollmentevent",
+            name="from_status",
+            field=models.CharField(blank=True, max_length=20, verbose_name="from"),
         ),
         migrations.AlterField(
-            model_name='enrollmentevent',
-            name='to_status',
-            field=models.CharField(max_length=20, verbose_name='to'),
+            model_name="enrollmentevent",
+            name="to_status",
+            field=models.CharField(max_length=20, verbose_name="to"),
         ),
     ]

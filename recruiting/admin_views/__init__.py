@@ -2,7 +2,6 @@
 
 from recruiting.admin_views.applicants import ApplicantViewSet
 from recruiting.admin_views.overview import FunnelPanel
-from recruiting.admin_views.readonly import ReadOnlyModelViewSet
 from recruiting.admin_views.slots import SlotViewSet
 
-__all__ = ["ApplicantViewSet", "FunnelPanel", "ReadOnlyModelViewSet", "SlotViewSet"]
+__all__ = ["ApplicantViewSet", "FunnelPanel", "SlotViewSet"]

@@ -30,9 +30,9 @@ from wagtail.admin.ui.tables import Column, TitleColumn
 from wagtail.admin.views.generic import IndexView, InspectView
 from wagtail.admin.widgets.button import HeaderButton
 
+from core.viewsets import ReadOnlyModelViewSet
 from recruiting import errors, services
 from recruiting.admin_views.overview import applicant_board, round_funnel
-from recruiting.admin_views.readonly import ReadOnlyModelViewSet
 from recruiting.forms import ExportReasonForm, SlotChoiceForm, StaffNoteForm, TransitionForm
 from recruiting.models import (
     AccessRecord,

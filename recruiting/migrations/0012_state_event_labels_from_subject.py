@@ -4,30 +4,29 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('recruiting', '0011_appointment_history_backfill'),
+        ("recruiting", "0011_appointment_history_backfill"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='applicantevent',
-            name='from_status',
-            field=models.CharField(blank=True, max_length=20, verbose_name='from'),
+            model_name="applicantevent",
+            name="from_status",
+            field=models.CharField(blank=True, max_length=20, verbose_name="from"),
         ),
         migrations.AlterField(
-            model_name='applicantevent',
-            name='to_status',
-            field=models.CharField(max_length=20, verbose_name='to'),
+            model_name="applicantevent",
+            name="to_status",
+            field=models.CharField(max_length=20, verbose_name="to"),
         ),
         migrations.AlterField(
-            model_name='appointmentevent',
-            name='from_status',
-            field=models.CharField(blank=True, max_length=20, verbose_name='from'),
+            model_name="appointmentevent",
+            name="from_status",
+            field=models.CharField(blank=True, max_length=20, verbose_name="from"),
         ),
         migrations.AlterField(
-            model_name='appointmentevent',
-            name='to_status',
-            field=models.CharField(max_length=20, verbose_name='to'),
+            model_name="appointmentevent",
+            name="to_status",
+            field=models.CharField(max_length=20, verbose_name="to"),
         ),
     ]
