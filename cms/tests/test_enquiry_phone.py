@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from cms.management.commands.seed_demo import Command as SeedDemo
+from cms.demo.loader import DemoLoader
 from cms.models import ContentPage, FaqPage, HomePage, SiteSettings, TrainingPage
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +21,7 @@ def _without_branch_cards(html: str) -> str:
 
 @pytest.fixture
 def demo_site():
-    SeedDemo().seed_public_site()
+    DemoLoader().seed_public_site()
     site_settings = SiteSettings.objects.get()
     site_settings.contact_phone = "031-555-0199"
     site_settings.save()

@@ -11,7 +11,7 @@ from django.core import mail
 from django.urls import reverse
 from playwright.sync_api import expect
 
-from cms.management.commands.seed_demo import DEMO_COHORT_NUMBER, DEMO_GRADUATED_COHORT_NUMBER, DEMO_PASSWORD
+from cms.demo.loader import DEMO_COHORT_NUMBER, DEMO_GRADUATED_COHORT_NUMBER, DEMO_PASSWORD
 from cms.tests.browser import log_in, look
 from curriculum.models import CertificateStatus, Cohort, EnrollmentStatus
 from recruiting.models import Applicant, ApplicantStatus, AppointmentStatus

@@ -8,7 +8,7 @@ from django.conf import settings
 from django.core.management import call_command
 from wagtail.models import Page
 
-from cms.management.commands.seed_demo import Command as SeedDemo
+from cms.demo.loader import DemoLoader
 from curriculum.defaults import DEFAULT_CURRICULUM_NAME, RETIRED_WORDING
 from curriculum.models import Curriculum
 from recruiting.models import ConsentNotice
@@ -23,7 +23,7 @@ def _speaks_of_life_insurance(text: str) -> bool:
 @pytest.mark.django_db
 def test_no_seeded_page_notice_or_curriculum_mentions_life_insurance(client):
     call_command("setup", verbosity=0)
-    SeedDemo().seed_public_site()
+    DemoLoader().seed_public_site()
     for page in Page.objects.live().filter(depth__gt=1):
         html = client.get(page.url).content.decode()
         assert not _speaks_of_life_insurance(html), page.title

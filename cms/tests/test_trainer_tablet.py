@@ -6,7 +6,7 @@ Screenshots land in VAR_DIR/screenshots/ for people to look at.
 import pytest
 from django.contrib.auth.models import User
 
-from cms.management.commands.seed_demo import DEMO_COHORT_NUMBER
+from cms.demo.loader import DEMO_COHORT_NUMBER
 from cms.tests.browser import log_in, look
 from curriculum.models import Cohort
 from curriculum.services import enrollment_leave
