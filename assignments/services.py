@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from assignments.errors import PoolError
 from assignments.models import PoolMember, PoolMemberEvent, PoolMemberStatus
 from core.states import state_change, state_start
-from core.validators import looks_like_rrn
+from core.validators import text_refusal
 from curriculum.models import Cohort, Enrollment, EnrollmentStatus
 
 if TYPE_CHECKING:
@@ -72,7 +72,7 @@ def pool_release_due(*, today: date | None = None) -> int:
 
 
 def _checked_reason(reason: str, *, required: bool) -> str:
-    """Return the reason trimmed, or refuse one that is missing, too long, or holds a resident registration number."""
+    """Return the reason trimmed, or refuse one that is missing, too long, or holds text that may not be saved."""
     reason = reason.strip()
     if required and not reason:
         raise PoolError(_("Give the reason; nothing was changed."))
@@ -80,8 +80,8 @@ def _checked_reason(reason: str, *, required: bool) -> str:
         raise PoolError(
             _("Keep the reason to %(limit)d characters; nothing was changed.") % {"limit": REASON_MAX_LENGTH}
         )
-    if looks_like_rrn(reason):
-        raise PoolError(_("Please do not enter a resident registration number. We do not collect it."))
+    if refusal := text_refusal(reason):
+        raise PoolError(refusal)
     return reason
 
 

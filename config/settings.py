@@ -6,10 +6,12 @@ REDIS_URL; `.env.example` lists every variable.
 """
 
 import warnings
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -57,6 +59,8 @@ INSTALLED_APPS = [
     "modelcluster",
     "taggit",
     "django_q",
+    "axes",
+    "csp",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -67,6 +71,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "core.middleware.ContentSecurityPolicyMiddleware",
+    "core.middleware.PermissionsPolicyMiddleware",
+    "core.middleware.RequestBodyLimitMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -75,6 +82,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last, so it turns a locked sign-in flagged by the backend into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -166,6 +175,14 @@ if REDIS_URL:
 else:
     Q_CLUSTER["orm"] = "default"
 
+# Uploads (Wagtail images and documents, the certificate seal) may be this large; a
+# request body over the limit plus room for the form around the file is refused with a
+# Korean 413 page by core.middleware before anything reads it. The proxy in front sets
+# the same ceiling (README, client_max_body_size).
+UPLOAD_MAX_MB = env_int("UPLOAD_MAX_MB", 10, minimum=1)
+WAGTAILIMAGES_MAX_UPLOAD_SIZE = UPLOAD_MAX_MB * 1024 * 1024
+REQUEST_BODY_MAX_BYTES = (UPLOAD_MAX_MB + 1) * 1024 * 1024
+
 # The marking grid posts one field per trainee and module (60 × 30 and more); Django's
 # default of 1,000 fields would refuse it.
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
@@ -201,6 +218,26 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "wagtailadmin_login"
 
+# Brute-force protection of the admin sign-in (django-axes). A username is locked after
+# AXES_FAILURE_LIMIT failures within the cool-off from any number of addresses, and an
+# address after as many failures whatever usernames it tried; each lock lasts the cool-off
+# from the last failure, and HR lifts one early under Settings → Sign-in locks. Locking
+# the username alone would let one address try a password on every account; locking the
+# pair alone would let a botnet guess one account from many addresses.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("LOGIN_LOCK_MINUTES", 30, minimum=1))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_CLIENT_IP_CALLABLE = "core.ratelimit.client_address"
+AXES_LOCKOUT_CALLABLE = "core.login_locks.lockout_response"
+# One row per failure, flagged when it locked out: HR's history of lockouts.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# Successful sign-ins are not recorded: nothing reads them, and they are personal data.
+AXES_DISABLE_ACCESS_LOG = True
+
 # Korean first. The public site is always Korean (its content is); staff may pick
 # English for the admin in their account settings, which Wagtail applies itself.
 LANGUAGE_CODE = "ko"
@@ -222,8 +259,25 @@ STATIC_ROOT = VAR_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = VAR_DIR / "media"
+# Files only their owner and staff may have (certificate PDFs): no URL maps to this folder,
+# views send them after checking who asks. It must not lie inside MEDIA_ROOT, which the
+# proxy serves to anyone.
+PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(VAR_DIR / "private")))
+if PRIVATE_MEDIA_ROOT.resolve().is_relative_to(MEDIA_ROOT.resolve()):
+    raise ImproperlyConfigured("PRIVATE_MEDIA_ROOT must not lie inside the public media folder")
+# Behind nginx: the internal location that serves PRIVATE_MEDIA_ROOT (e.g. /private-media/).
+# The views then answer with an X-Accel-Redirect header and nginx sends the file.
+PRIVATE_MEDIA_ACCEL_REDIRECT = env_str("PRIVATE_MEDIA_ACCEL_REDIRECT")
+if PRIVATE_MEDIA_ACCEL_REDIRECT and not PRIVATE_MEDIA_ACCEL_REDIRECT.startswith("/"):
+    raise ImproperlyConfigured(
+        f"PRIVATE_MEDIA_ACCEL_REDIRECT must be a path starting with /, got {PRIVATE_MEDIA_ACCEL_REDIRECT!r}"
+    )
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": PRIVATE_MEDIA_ROOT},
+    },
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -253,6 +307,28 @@ WAGTAILADMIN_BASE_URL = SITE_URL
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "docx", "xlsx", "pptx", "hwp", "txt"]
+
+# Content-Security-Policy (django-csp): our own files only, no plugins, no framing by
+# other sites. core.middleware adds inline script and style under /admin/, which
+# Wagtail's templates need; the public site needs neither.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "frame-src": [SELF],
+        "frame-ancestors": [SELF],
+        "form-action": [SELF],
+        "base-uri": [SELF],
+        "object-src": [NONE],
+    }
+}
+# The admin's update check would call releases.wagtail.org from staff browsers, which the
+# policy forbids; upgrades follow requirements.txt anyway.
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 
 # Behind a TLS-terminating proxy in production.
 if not DEBUG:

@@ -5,11 +5,17 @@ from django.urls import include, path, re_path
 from wagtail import urls as wagtail_urls
 from wagtail import views as wagtail_views
 from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.admin.auth import require_admin_access
 from wagtail.contrib.sitemaps import Sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 from wagtailcache.cache import cache_page
 
+from cms.admin_views import SiteHistoryView
+
 urlpatterns = [
+    # Ahead of Wagtail's own, at the same address: the site history is refused to scoped staff.
+    path("admin/reports/site-history/", require_admin_access(SiteHistoryView.as_view())),
+    path("admin/reports/site-history/results/", require_admin_access(SiteHistoryView.as_view(results_only=True))),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("sitemap.xml", sitemap, {"sitemaps": {"pages": Sitemap}}),

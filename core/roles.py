@@ -68,6 +68,9 @@ MODEL_PERMISSIONS: dict[str, list[str]] = {
         "assignments.change_poolmember",
         "assignments.move_poolmember",
         "curriculum.change_certificatesettings",
+        # Sign-in locks: seeing them, and lifting one (which deletes its failed attempts).
+        "axes.view_accessattempt",
+        "axes.delete_accessattempt",
     ],
 }
 

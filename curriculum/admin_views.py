@@ -12,7 +12,7 @@ from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Prefetch, Q
 from django.forms import modelform_factory
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -26,8 +26,10 @@ from wagtail.admin.ui.tables import TitleColumn
 from wagtail.admin.views.generic import CreateView, EditView, IndexView
 from wagtail.admin.viewsets.model import ModelViewSet
 
+from core.validators import text_refusal
 from curriculum import errors, services
 from curriculum.certificates import services as certificates
+from curriculum.certificates.storage import private_pdf_response
 from curriculum.forms import MilestoneForm
 from curriculum.models import (
     ATTENDED,
@@ -452,7 +454,8 @@ def enrollment_graduate_early(request: HttpRequest, pk: int, enrollment_pk: int)
         try:
             services.enrollment_graduate_early(enrollment=enrollment, actor=request.user, reason=reason)
         except errors.TrainingError as refused:
-            if reason.strip():
+            # A reason missing or refused is asked for again here, beside the reason typed.
+            if reason.strip() and not text_refusal(reason):
                 messages.error(request, str(refused))
                 return redirect("cohorts:graduation", pk=cohort.pk)
             error = str(refused)
@@ -547,7 +550,8 @@ def certificate_change(request: HttpRequest, pk: int, certificate_pk: int, actio
             else:
                 result = certificates.certificate_reissue(certificate=certificate, actor=request.user, reason=reason)
         except errors.TrainingError as refused:
-            if reason.strip():
+            # A reason missing or refused is asked for again here, beside the reason typed.
+            if reason.strip() and not text_refusal(reason):
                 messages.error(request, str(refused))
                 return redirect("cohorts:trainee", pk=pk, enrollment_pk=certificate.enrollment_id)
             error = str(refused)
@@ -580,7 +584,9 @@ def certificate_pdf(request: HttpRequest, pk: int, certificate_pk: int) -> HttpR
     certificate = _certificate_for_user(request, pk, certificate_pk)
     if not certificate.pdf:
         raise Http404
-    return FileResponse(certificate.pdf.open("rb"), content_type="application/pdf")
+    return private_pdf_response(
+        certificate.pdf, filename=f"{certificate.year}-{certificate.serial:04d}.pdf", as_attachment=False
+    )
 
 
 @require_POST

@@ -17,6 +17,7 @@ from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 from wagtail.models import Orderable
 
 from core.states import Lifecycle, StateEvent
+from curriculum.certificates.storage import certificate_pdf_name, private_storage
 from curriculum.errors import TrainingError
 from recruiting.models import Applicant, Branch, RecruitmentRound, in_staff_branch
 
@@ -523,7 +524,8 @@ class Certificate(models.Model):
         related_name="+",
     )
     issued_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    pdf = models.FileField(_("PDF"), upload_to="certificates/", blank=True)
+    # Kept where no URL maps to; only the signed download link and the staff view send it.
+    pdf = models.FileField(_("PDF"), upload_to=certificate_pdf_name, storage=private_storage, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 

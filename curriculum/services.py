@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 import holidays
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -25,7 +24,7 @@ from django_q.tasks import async_task
 from core.emails import send_templated_email
 from core.roles import Role
 from core.states import state_change, state_record, state_start
-from core.validators import reject_rrn
+from core.validators import text_refusal
 from curriculum.defaults import DEFAULT_CURRICULUM_DESCRIPTION, DEFAULT_CURRICULUM_NAME, DEFAULT_MODULES
 from curriculum.errors import MarkError, MilestoneError, TrainingError
 from curriculum.models import (
@@ -283,6 +282,11 @@ def marks_save(*, cohort: Cohort, actor: User, cells: dict[tuple[int, int], str]
     return len(changes)
 
 
+def _refuse_unsafe_text(text: str) -> None:
+    if refusal := text_refusal(text):
+        raise TrainingError(refusal)
+
+
 def attendance_save(*, cohort: Cohort, day: date, actor: User, exceptions: dict[int, str], reason: str = "") -> int:
     """Record the morning meeting of `day`: everyone present except the exceptions given.
 
@@ -290,6 +294,7 @@ def attendance_save(*, cohort: Cohort, day: date, actor: User, exceptions: dict[
     passed needs a reason, and every status it changes is logged with that reason.
     Returns how many rows changed.
     """
+    _refuse_unsafe_text(reason)
     today = timezone.localdate()
     if day not in meeting_days(cohort):
         raise TrainingError(_("There is no morning meeting on that day."))
@@ -382,6 +387,7 @@ def enrollment_graduate_early(*, enrollment: Enrollment, actor: User, reason: st
     reason = reason.strip()
     if not reason:
         raise TrainingError(_("Give the reason for graduating early."))
+    _refuse_unsafe_text(reason)
     with transaction.atomic():
         enrollment = Enrollment.objects.select_for_update().get(pk=enrollment.pk)
         if enrollment.status != EnrollmentStatus.ACTIVE:
@@ -416,6 +422,7 @@ def enrollment_leave(*, enrollment: Enrollment, actor: User, reason: str) -> Enr
     reason = reason.strip()
     if not reason:
         raise TrainingError(_("Give the reason the trainee left."))
+    _refuse_unsafe_text(reason)
     enrollment, _event = state_change(
         enrollment, to=EnrollmentStatus.LEFT, actor=actor, expected=EnrollmentStatus.ACTIVE, note=reason
     )
@@ -446,10 +453,8 @@ def _check_milestones(milestones: dict[str, Any], *, today: date) -> None:
         )
     if milestones["registered_on"] is not None and not milestones["exam_passed"]:
         raise MilestoneError(_("Registration comes after passing the licensing exam."), field="registered_on")
-    try:
-        reject_rrn(milestones["registration_number"])
-    except ValidationError as error:
-        raise MilestoneError(error.messages[0], field="registration_number") from error
+    if refusal := text_refusal(milestones["registration_number"]):
+        raise MilestoneError(refusal, field="registration_number")
 
 
 def _milestone_value(value: Any) -> str:

@@ -1,14 +1,15 @@
 """The public side of certificates: anyone holding one can check it is genuine."""
 
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from core.ratelimit import client_address, over_limit, too_many_requests
 from curriculum.certificates.services import certificate_for_download_token
+from curriculum.certificates.storage import private_pdf_response
 from curriculum.forms import CertificateLookupForm
-from curriculum.models import Certificate
+from curriculum.models import Certificate, CertificateStatus
 
 
 @never_cache
@@ -43,8 +44,9 @@ def certificate_download(request: HttpRequest, token: str) -> HttpResponse:
     certificate = certificate_for_download_token(token)
     if certificate is None:
         return render(request, "curriculum/certificate_link_expired.html", status=410)
-    return FileResponse(
-        certificate.pdf.open("rb"),
-        as_attachment=True,
-        filename=f"수료증-{certificate.year}-{certificate.serial:04d}.pdf",
+    # A revoked or replaced certificate's paper must not circulate again, even through its own link.
+    if certificate.status != CertificateStatus.VALID:
+        return render(request, "curriculum/certificate_no_longer_valid.html", {"certificate": certificate}, status=410)
+    return private_pdf_response(
+        certificate.pdf, filename=f"수료증-{certificate.year}-{certificate.serial:04d}.pdf", as_attachment=True
     )

@@ -22,6 +22,7 @@ from django_q.tasks import async_task
 
 from core.emails import send_templated_email
 from core.states import state_change, state_record, state_start
+from core.validators import text_refusal
 from recruiting.calendar import appointment_ics
 from recruiting.errors import ApplicationError
 from recruiting.models import (
@@ -70,6 +71,13 @@ def _require_note_for_other(*, reason: str, note: str) -> None:
         raise ApplicationError(_("Explain the reason in the note when you choose “Other”."), field="note")
 
 
+def _refuse_unsafe_text(**fields: str) -> None:
+    """Refuse text that may not be saved, naming the field it was typed into."""
+    for name, value in fields.items():
+        if refusal := text_refusal(value):
+            raise ApplicationError(refusal, field=name)
+
+
 def applicant_submit(
     *,
     round: RecruitmentRound,
@@ -90,6 +98,7 @@ def applicant_submit(
     first application; two submits racing each other are settled by the database's
     unique constraint, and the loser returns the winner's row.
     """
+    _refuse_unsafe_text(name=name, mobile=mobile, email=email, motivation=motivation)
     existing = _live_application(round=round, mobile=mobile)
     if existing is not None:
         return existing, False
@@ -155,6 +164,7 @@ def _transition(
     applicant at once, the second is told instead of overriding the first decision. An
     ending move also cancels the bookings still to come.
     """
+    _refuse_unsafe_text(note=note)
     with transaction.atomic():
         locked, event = state_change(
             applicant,
@@ -367,6 +377,7 @@ def appointment_reminders_send(*, today: date | None = None) -> int:
 
 def applicant_add_note(*, applicant: Applicant, author: User, text: str) -> ApplicantNote:
     """Add a staff note to the applicant's record."""
+    _refuse_unsafe_text(text=text)
     return ApplicantNote.objects.create(applicant=applicant, author=author, text=text)
 
 
@@ -385,6 +396,7 @@ def access_record_write(
     An export gives a reason from the list; “Other” needs a note explaining it.
     """
     _require_note_for_other(reason=reason, note=note)
+    _refuse_unsafe_text(note=note)
     return AccessRecord.objects.create(
         user=user,
         username=user.get_username(),
@@ -486,6 +498,7 @@ EMAIL_CHANGE_VALID_FOR = timedelta(days=1)
 
 def applicant_request_email_change(*, applicant: Applicant, email: str) -> EmailChange:
     """Send a confirmation link to the new address; the email changes only when it is opened there."""
+    _refuse_unsafe_text(email=email)
     with transaction.atomic():
         change = EmailChange.objects.create(applicant=applicant, email=email)
         _queue_notification(
@@ -642,6 +655,7 @@ def slot_update(*, slot: Slot, changed: Collection[str]) -> Slot:
     place. Booking takes the slot's row lock too, so the seats are compared with the
     bookings as they are now, not as they were when the form was opened.
     """
+    _refuse_unsafe_text(place=slot.place)
     with transaction.atomic():
         locked = Slot.objects.select_for_update(of=("self",)).get(pk=slot.pk)
         booked = locked.appointments.filter(status=AppointmentStatus.BOOKED).count()

@@ -194,6 +194,28 @@ def _rows(data: dict) -> dict[str, Row]:
         "pool:return": Row(f"/admin/pool/{member.pk}/return/", {**pool_moves, H: REDIRECT}),
         "pool:leave": Row(f"/admin/pool/{member.pk}/leave/", pool_moves),
     }
+    rows |= {
+        "login_locks:index": Row("/admin/login-locks/", _only(OK, H)),
+        "login_locks:unlock": Row("/admin/login-locks/unlock/?username=olga", _only(OK, H)),
+        "login_locks:unlock (post)": Row(
+            "/admin/login-locks/unlock/", _only(REDIRECT, H), "post", {"username": "olga"}
+        ),
+    }
+    # Wagtail's reports and page search. The site history names objects of every branch,
+    # so staff scoped to a branch or cohort are refused it (cms.admin_views); the others
+    # need page permissions, which only editors hold.
+    reports = "/admin/reports/"
+    rows |= {
+        "site history": Row(reports + "site-history/", _only(OK, E, H)),
+        "site history results": Row(reports + "site-history/results/", _only(OK, E, H)),
+        "site history export": Row(reports + "site-history/", _only(OK, E, H), data={"export": "csv"}),
+        "locked pages": Row(reports + "locked/", _only(OK, E)),
+        "workflows report": Row(reports + "workflow/", _only(OK, E)),
+        "workflow tasks report": Row(reports + "workflow_tasks/", _only(OK, E)),
+        "aging pages": Row(reports + "aging-pages/", _only(OK, E)),
+        "page types usage": Row(reports + "page-types-usage/", _only(OK, E)),
+        "page search": Row("/admin/pages/search/", _only(OK, E), data={"q": "김"}),
+    }
     return rows
 
 
@@ -209,6 +231,7 @@ OUR_NAMESPACES = (
     "cohorts",
     "curricula",
     "pool",
+    "login_locks",
     "wagtailsnippets_cms_",
 )
 

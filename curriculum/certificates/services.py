@@ -23,6 +23,7 @@ from django_q.tasks import async_task
 
 from core.emails import send_templated_email
 from core.states import state_change, state_start
+from core.validators import text_refusal
 from curriculum.certificates.renderer import CertificateData, CertificateRenderer
 from curriculum.errors import TrainingError
 from curriculum.models import (
@@ -153,7 +154,8 @@ def certificate_render(*, certificate_id: int) -> bool:
         locked = Certificate.objects.select_for_update().get(pk=certificate_id)
         rendered = not locked.pdf
         if rendered:
-            locked.pdf.save(f"{locked.year}-{locked.serial:04d}-{locked.verification_code}.pdf", ContentFile(pdf))
+            # The field gives the file a random name in the private storage (certificates.storage).
+            locked.pdf.save("certificate.pdf", ContentFile(pdf))
     certificate_email_send(certificate_id=certificate_id)
     return rendered
 
@@ -164,12 +166,12 @@ def certificate_download_token(certificate: Certificate) -> str:
 
 
 def certificate_for_download_token(token: str) -> Certificate | None:
-    """Return the valid certificate of a download link that has not expired, or None."""
+    """Return the certificate of a download link that has not expired, or None; the caller checks it is still valid."""
     try:
         pk = signing.loads(token, salt=DOWNLOAD_SALT, max_age=timedelta(days=settings.CERTIFICATE_LINK_DAYS))
     except signing.BadSignature:
         return None
-    return Certificate.objects.filter(pk=pk, status=CertificateStatus.VALID).exclude(pdf="").first()
+    return Certificate.objects.filter(pk=pk).exclude(pdf="").first()
 
 
 def certificate_email_send(*, certificate_id: int) -> bool:
@@ -202,6 +204,8 @@ def _certificate_close(
     *, certificate: Certificate, actor: User, status: CertificateStatus, reason: str, refused: str
 ) -> Certificate:
     """Mark a valid certificate revoked or superseded with the reason; `refused` says why another cannot be."""
+    if unsafe := text_refusal(reason):
+        raise TrainingError(unsafe)
     certificate = Certificate.objects.select_for_update().get(pk=certificate.pk)
     if certificate.status != CertificateStatus.VALID:
         raise TrainingError(refused)

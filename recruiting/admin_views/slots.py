@@ -30,6 +30,7 @@ from wagtail.admin.views.generic.usage import UsageView
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.log_actions import log
 
+from core.validators import reject_rrn
 from recruiting import errors, services
 from recruiting.models import Applicant, Appointment, AppointmentStatus, Branch, Slot, staff_branch_id
 
@@ -46,6 +47,7 @@ class SlotForm(WagtailAdminModelForm):
         if not self.for_user.has_perm("recruiting.view_all_branches"):
             self.fields["branch"].queryset = Branch.objects.filter(pk=staff_branch_id(self.for_user))
         self.fields["branch"].empty_label = None
+        self.fields["place"].validators.append(reject_rrn)
         if self.instance.pk and _booked(self.instance):
             for name in services.FIXED_WHEN_BOOKED:
                 self.fields[name].disabled = True
