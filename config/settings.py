@@ -27,6 +27,9 @@ if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
     SECRET_KEY = "insecure-development-key-only-for-debug-mode"
+# Keys retired by a rotation, comma-separated: links signed with them (certificate
+# downloads, sessions, password resets) keep working until they expire (README, Production).
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS", [])
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
@@ -207,8 +210,10 @@ RATE_LIMITS = {
     # Certificate verification: generous for people checking one paper, tight for guessing.
     "certificate_verify:address": (60, 3600),
 }
-# Behind our own reverse proxy, the visitor's address is the last X-Forwarded-For entry.
-USE_X_FORWARDED_FOR = env_bool("USE_X_FORWARDED_FOR", False)
+# How many reverse proxies of ours stand in front of the web processes: the visitor's
+# address is that many entries from the right of X-Forwarded-For (core.ratelimit); 0 uses
+# the connection's. USE_X_FORWARDED_FOR=true is the older name of one proxy.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", int(env_bool("USE_X_FORWARDED_FOR", False)), minimum=0)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

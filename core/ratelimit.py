@@ -24,12 +24,20 @@ logger = logging.getLogger(__name__)
 
 
 def client_address(request: HttpRequest) -> str:
-    """Return the visitor's address; behind our own proxy, the one it forwarded."""
-    if settings.USE_X_FORWARDED_FOR:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        # The proxy appends the address it saw; anything before it the client wrote.
-        if forwarded:
-            return forwarded.split(",")[-1].strip()
+    """Return the visitor's address: the one our outermost trusted proxy saw, or the connection's.
+
+    Each proxy appends the address it received the request from to X-Forwarded-For, so
+    with TRUSTED_PROXY_COUNT proxies in front the visitor is that many entries from the
+    right; everything left of it the client may have written itself.
+    """
+    proxies = settings.TRUSTED_PROXY_COUNT
+    if proxies:
+        forwarded = [entry.strip() for entry in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+        # A shorter header did not come through the chain of proxies we were told of (a
+        # request that reached an inner proxy directly, or a proxy that does not append):
+        # we cannot tell which entry, if any, a proxy of ours wrote, so the connection counts.
+        if len(forwarded) >= proxies and forwarded[-proxies]:
+            return forwarded[-proxies]
     return request.META.get("REMOTE_ADDR", "")
 
 

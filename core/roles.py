@@ -22,6 +22,11 @@ COLLECTION_PERMISSIONS = {
     "wagtaildocs": ["add_document", "change_document", "choose_document", "delete_document"],
 }
 
+# HR uploads the certificate seal into a collection of its own and may choose only from
+# it; the certificate settings refuse a seal from anywhere else (CertificateSettings.clean).
+SEAL_COLLECTION_NAME = "수료증 직인"
+SEAL_COLLECTION_PERMISSIONS = ["add_image", "change_image", "choose_image"]
+
 # Seeing applicants, moving them through the pipeline and exporting lists. Recruiters and
 # branch managers hold them for their own branch (StaffProfile); HR for every branch.
 PIPELINE_PERMISSIONS = [
@@ -106,4 +111,18 @@ def install_role_groups() -> list[Group]:
             GroupCollectionPermission.objects.get_or_create(
                 group=editor, collection=root_collection, permission=_permission(f"{app_label}.{codename}")
             )
+    hr = Group.objects.get(name=Role.HR)
+    seal_collection = seal_collection_get() or root_collection.add_child(name=SEAL_COLLECTION_NAME)
+    for codename in SEAL_COLLECTION_PERMISSIONS:
+        GroupCollectionPermission.objects.get_or_create(
+            group=hr, collection=seal_collection, permission=_permission(f"wagtailimages.{codename}")
+        )
     return groups
+
+
+def seal_collection_get() -> Collection | None:
+    """Return the collection the certificate seal is chosen from, or None before `manage.py setup`."""
+    root_collection = Collection.get_first_root_node()
+    if root_collection is None:
+        return None
+    return root_collection.get_children().filter(name=SEAL_COLLECTION_NAME).first()

@@ -16,8 +16,9 @@ from django_q.models import Schedule
 class Job:
     task: Callable[[], object]
     schedule_type: str
-    at: time  # Seoul time of day of the first run
+    at: time | None = None  # for daily and weekly jobs: Seoul time of day of the first run
     weekday: int | None = None  # for weekly jobs: 0 is Monday
+    minutes: int | None = None  # for Schedule.MINUTES jobs: the pause between runs
 
 
 def dotted_path(task: Callable[..., object]) -> str:
@@ -26,6 +27,8 @@ def dotted_path(task: Callable[..., object]) -> str:
 
 
 def _first_run(job: Job) -> datetime:
+    if job.at is None:
+        return timezone.now()
     day = timezone.localdate()
     if job.weekday is not None:
         day += timedelta(days=(job.weekday - day.weekday()) % 7)
@@ -46,6 +49,7 @@ def install_schedules(jobs: dict[str, Job]) -> list[str]:
                 "schedule_type": job.schedule_type,
                 "next_run": _first_run(job),
                 "repeats": -1,
+                "minutes": job.minutes,
             },
         )
         if was_created:

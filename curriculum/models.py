@@ -5,6 +5,7 @@ from datetime import date
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
@@ -16,6 +17,8 @@ from wagtail.admin.panels import FieldPanel, InlinePanel
 from wagtail.contrib.settings.models import BaseGenericSetting, register_setting
 from wagtail.models import Orderable
 
+from core.outbox import OutboxFields
+from core.roles import SEAL_COLLECTION_NAME, seal_collection_get
 from core.states import Lifecycle, StateEvent
 from curriculum.certificates.storage import certificate_pdf_name, private_storage
 from curriculum.errors import TrainingError
@@ -415,8 +418,11 @@ class AttendanceChange(models.Model):
         return f"{self.from_status} → {self.to_status}"
 
 
-class AttendanceWarning(models.Model):
-    """A trainee under the attendance threshold, reported to trainers and the branch manager once a week."""
+class AttendanceWarning(OutboxFields):
+    """A trainee under the attendance threshold, reported to trainers and the branch manager once a week.
+
+    Its email is claimed, sent and retried through `core.outbox`.
+    """
 
     enrollment = models.ForeignKey(Enrollment, on_delete=models.CASCADE, related_name="attendance_warnings")
     week_of = models.DateField(help_text=_("The Monday of the week it was sent"))
@@ -456,6 +462,20 @@ class CertificateSettings(BaseGenericSetting):
     class Meta:
         verbose_name = _("certificate settings")
 
+    def clean(self) -> None:
+        """Refuse a seal from outside its collection: HR may upload there, and only HR's seal is printed."""
+        super().clean()
+        if self.seal_id is None:
+            return
+        collection = seal_collection_get()
+        if collection is None or self.seal.collection_id != collection.pk:
+            raise ValidationError(
+                {
+                    "seal": _("Choose the seal from the “%(collection)s” collection.")
+                    % {"collection": SEAL_COLLECTION_NAME}
+                }
+            )
+
 
 class CertificateStatus(models.TextChoices):
     VALID = "valid", _("Valid")
@@ -490,8 +510,11 @@ class CertificateCounter(models.Model):
         return f"{self.year}: {self.last_serial}"
 
 
-class Certificate(models.Model):
-    """A completion certificate (수료증): a frozen snapshot of everything printed, and its PDF."""
+class Certificate(OutboxFields):
+    """A completion certificate (수료증): a frozen snapshot of everything printed, and its PDF.
+
+    The email with its download link is claimed, sent and retried through `core.outbox`.
+    """
 
     enrollment = models.ForeignKey(Enrollment, on_delete=models.PROTECT, related_name="certificates")
     year = models.PositiveSmallIntegerField(_("year"))
@@ -610,6 +633,16 @@ class CertificateBatch(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            # Two batches of one cohort would share its missing certificates and each
+            # report a count that is not its own; a second start gets the first instead.
+            models.UniqueConstraint(
+                fields=["cohort"],
+                condition=Q(status__in=[BatchStatus.QUEUED, BatchStatus.RUNNING]),
+                name="one_batch_in_progress_per_cohort",
+            ),
+            models.CheckConstraint(condition=Q(done__lte=F("total")), name="batch_done_within_total"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.cohort} {self.done}/{self.total}"

@@ -8,7 +8,7 @@ Every status change goes through `core.states`, which writes the object's histor
 from __future__ import annotations
 
 import logging
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from django_q.tasks import async_task
 
 from core.emails import send_templated_email
+from core.outbox import RETRY_BATCH, outbox_due, outbox_requeue, outbox_send
 from core.roles import Role
 from core.states import state_change, state_record, state_start
 from core.validators import text_refusal
@@ -544,36 +545,59 @@ def attendance_warnings_send(*, today: date | None = None) -> int:
 
 
 def attendance_warning_send(*, warning_id: int) -> bool:
-    """Email one attendance warning to the cohort's trainers and branch managers, unless it was sent."""
+    """Email one attendance warning to the cohort's trainers and branch managers, unless it was sent.
+
+    The warning is claimed, the emails sent outside any transaction, and the result
+    recorded (`core.outbox`): a failed send is tried again by `attendance_warnings_retry_due`.
+    """
+    return outbox_send(AttendanceWarning, warning_id, sent_field="sent_at", send=_attendance_warning_emails)
+
+
+def _attendance_warning_emails(warning_id: int) -> bool:
+    """Send the warning to each of its recipients; return False when it has none."""
+    warning = AttendanceWarning.objects.select_related("enrollment__applicant", "enrollment__cohort__branch").get(
+        pk=warning_id
+    )
+    cohort = warning.enrollment.cohort
+    recipients = sorted(
+        {user.email for user in cohort.trainers.all() if user.email}
+        | set(
+            get_user_model()
+            .objects.filter(staff_profile__branch=cohort.branch, groups__name=Role.BRANCH_MANAGER, is_active=True)
+            .exclude(email="")
+            .values_list("email", flat=True)
+        )
+    )
+    # A failure half-way is retried for every recipient: those reached before it get the
+    # warning twice, which is better than the rest never getting it.
+    for address in recipients:
+        send_templated_email(
+            "attendance_warning",
+            to=address,
+            context={
+                "warning": warning,
+                "cohort": cohort,
+                "trainee": warning.enrollment.applicant.name,
+                "threshold": settings.GRADUATION_ATTENDANCE_PERCENT,
+            },
+        )
+    return bool(recipients)
+
+
+def attendance_warnings_retry_due(*, now: datetime | None = None) -> int:
+    """Send again the attendance warnings whose email failed or whose worker died; return how many went.
+
+    Run every few minutes by a django-q2 schedule.
+    """
+    due = outbox_due(AttendanceWarning.objects.all(), sent_field="sent_at", now=now or timezone.now())
+    ids = list(due.values_list("pk", flat=True)[:RETRY_BATCH])
+    return sum(attendance_warning_send(warning_id=pk) for pk in ids)
+
+
+def attendance_warning_resend(*, warning: AttendanceWarning) -> bool:
+    """Queue an unsent attendance warning with its attempts given back; return False if it went meanwhile."""
     with transaction.atomic():
-        warning = (
-            AttendanceWarning.objects.select_for_update(of=("self",))
-            .select_related("enrollment__applicant", "enrollment__cohort__branch")
-            .get(pk=warning_id)
-        )
-        if warning.sent_at is not None:
+        if not outbox_requeue(AttendanceWarning, warning.pk, sent_field="sent_at"):
             return False
-        cohort = warning.enrollment.cohort
-        recipients = sorted(
-            {user.email for user in cohort.trainers.all() if user.email}
-            | set(
-                get_user_model()
-                .objects.filter(staff_profile__branch=cohort.branch, groups__name=Role.BRANCH_MANAGER, is_active=True)
-                .exclude(email="")
-                .values_list("email", flat=True)
-            )
-        )
-        for address in recipients:
-            send_templated_email(
-                "attendance_warning",
-                to=address,
-                context={
-                    "warning": warning,
-                    "cohort": cohort,
-                    "trainee": warning.enrollment.applicant.name,
-                    "threshold": settings.GRADUATION_ATTENDANCE_PERCENT,
-                },
-            )
-        warning.sent_at = timezone.now()
-        warning.save(update_fields=["sent_at"])
+        transaction.on_commit(lambda: async_task(attendance_warning_send, warning_id=warning.pk))
     return True

@@ -5,6 +5,7 @@ queued as the service itself, with the row's id as a keyword argument.
 """
 
 from curriculum import services
+from curriculum.certificates import services as certificate_services
 
 
 def cohorts_advance() -> int:
@@ -13,3 +14,11 @@ def cohorts_advance() -> int:
 
 def attendance_warnings_send() -> int:
     return services.attendance_warnings_send()
+
+
+def attendance_warnings_retry_due() -> int:
+    return services.attendance_warnings_retry_due()
+
+
+def certificate_emails_retry_due() -> int:
+    return certificate_services.certificate_emails_retry_due()

@@ -22,7 +22,7 @@ from recruiting.models import (
     Slot,
     Source,
 )
-from recruiting.phones import InvalidMobile, normalize_mobile
+from recruiting.phones import InvalidMobile, PlaceholderMobile, normalize_mobile
 from recruiting.pipeline import CLOSING_MOVES, ApplicantStatus, staff_moves_from
 
 # Letters of any script, spaces, and the dots and hyphens that names carry.
@@ -37,6 +37,22 @@ def _district_choices(districts: list[District]) -> list[tuple[str, list[tuple[i
     return [("", "—")] + [
         (label, [(d.pk, d.name) for d in districts if d.province == value]) for value, label in Province.choices
     ]
+
+
+class DistinctMultipleChoiceField(forms.MultipleChoiceField):
+    """A multiple choice that takes each choice at most once.
+
+    A browser sends each ticked box once; a script may send one value thousands of
+    times, and each would be checked against the choices and stored.
+    """
+
+    default_error_messages = {"repeated": _("Please tick each option at most once.")}
+
+    def validate(self, value: list[str]) -> None:
+        # Counted before Django checks each value, so a flood costs one comparison.
+        if len(value) > len(self.choices) or len(set(value)) != len(value):
+            raise forms.ValidationError(self.error_messages["repeated"], code="repeated")
+        super().validate(value)
 
 
 class ApplicationForm(forms.Form):
@@ -82,7 +98,7 @@ class ApplicationForm(forms.Form):
         validators=[reject_rrn],
         widget=forms.Textarea(attrs={"rows": 4}),
     )
-    preferred_times = forms.MultipleChoiceField(
+    preferred_times = DistinctMultipleChoiceField(
         label=_("When would a consultation suit you? (optional)"),
         required=False,
         choices=PreferredTime.choices,
@@ -174,6 +190,10 @@ class ApplicationForm(forms.Form):
 def _normalized_mobile(value: str) -> str:
     try:
         return normalize_mobile(value)
+    except PlaceholderMobile:
+        raise forms.ValidationError(
+            _("This is not a real mobile number. Please enter your own, such as 010-1234-5678."), code="mobile"
+        ) from None
     except InvalidMobile:
         raise forms.ValidationError(_("Please enter a mobile number such as 010-1234-5678."), code="mobile") from None
 

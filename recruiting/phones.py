@@ -8,6 +8,10 @@ class InvalidMobile(ValueError):
     pass
 
 
+class PlaceholderMobile(InvalidMobile):
+    """A number people type to get past the field, such as 010-0000-0000."""
+
+
 def normalize_mobile(raw: str) -> str:
     """Return a Korean mobile number as national digits ("01012345678"), or raise InvalidMobile.
 
@@ -27,6 +31,10 @@ def normalize_mobile(raw: str) -> str:
     digits = "0" + str(number.national_number)
     if len(digits) != 11 or not digits.startswith("010"):
         raise InvalidMobile(raw)
+    # libphonenumber accepts any eight digits after 010; one digit eight times is a
+    # placeholder, never a subscriber, and would collide with everyone else typing it.
+    if len(set(digits[3:])) == 1:
+        raise PlaceholderMobile(raw)
     return digits
 
 

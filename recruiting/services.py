@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from django_q.tasks import async_task
 
 from core.emails import send_templated_email
+from core.outbox import RETRY_BATCH, outbox_due, outbox_requeue, outbox_send
 from core.states import state_change, state_record, state_start
 from core.validators import text_refusal
 from recruiting.calendar import appointment_ics
@@ -426,11 +427,22 @@ def applicant_request_deletion(*, applicant: Applicant) -> Applicant:
     return locked
 
 
-def applicant_resend_status_links(*, contact: str) -> int:
-    """Email the status link of every application made with this email or mobile.
+def applicant_request_status_links(*, contact: str) -> None:
+    """Queue the look-up and emailing of the status links made with this email or mobile.
 
-    Returns how many were queued; the caller must answer the same either way, so
-    nobody learns from the page whether someone applied.
+    The request does the same work whether or not anyone applied with it: one task,
+    queued after commit, and no query about applicants. Looking them up here would make
+    the answer slower when an application exists, and the delay would tell.
+    """
+    # The contact is personal data: a successful task keeps no copy of it in the results table.
+    transaction.on_commit(lambda: async_task(applicant_resend_status_links, contact=contact, save=False))
+
+
+def applicant_resend_status_links(*, contact: str) -> int:
+    """Email the status link of every application made with this email or mobile; run by the worker.
+
+    Returns how many were queued. Only the worker looks the contact up
+    (`applicant_request_status_links`), so the page cannot tell whether someone applied.
     """
     lookup = Q(email__iexact=contact) if "@" in contact else Q(mobile=contact)
     applicants = list(Applicant.objects.filter(lookup, deletion_requested_at=None).order_by("-created_at")[:5])
@@ -535,68 +547,86 @@ def applicant_confirm_email_change(*, applicant: Applicant, token: str) -> Appli
 
 
 def notification_send(*, notification_id: int) -> bool:
-    """Send the email of one notification unless it was sent; return whether it was sent now.
+    """Send the email of one notification unless it was sent or is being sent; return whether it went now.
 
-    The row is locked while sending, so a second run of the same task waits for the
-    first and then finds it sent. If sending fails, nothing is marked and a retry sends.
+    The row is claimed, the email sent outside any transaction, and the result recorded
+    (`core.outbox`): a failed send is tried again by `notifications_retry_due`.
     """
-    with transaction.atomic():
-        notification = (
-            Notification.objects.select_for_update(of=("self",))
-            .select_related(
-                "applicant__round",
-                "applicant__preferred_branch",
-                "event",
-                "appointment__slot__branch",
-                "email_change",
+    return outbox_send(Notification, notification_id, sent_field="sent_at", send=_notification_email)
+
+
+def _notification_email(notification_id: int) -> bool:
+    """Send the email of the notification; return False when there is nothing to send any more."""
+    notification = Notification.objects.select_related(
+        "applicant__round",
+        "applicant__preferred_branch",
+        "event",
+        "appointment__slot__branch",
+        "email_change",
+    ).get(pk=notification_id)
+    applicant = notification.applicant
+    appointment = notification.appointment
+    email_change = notification.email_change
+    # A new address is confirmed at that address; everything else goes to the one on file.
+    address = email_change.email if email_change else applicant.email
+    if not address:
+        logger.info("Skipped the notification %s of an application without an address", notification.pk)
+        return False
+    if notification.kind == NotificationKind.APPOINTMENT_REMINDER and (
+        appointment.status != AppointmentStatus.BOOKED or appointment.slot.starts_at <= timezone.now()
+    ):
+        logger.info("Skipped the reminder %s of a cancelled or past appointment", notification.pk)
+        return False
+    # Seats freed by the withdrawal or rejection this notice reports; one whose time has
+    # passed while the email waited needs no cancelling any more.
+    cancelled = (
+        list(
+            notification.event.cancelled_appointments.filter(slot__starts_at__gt=timezone.now()).select_related(
+                "slot__branch"
             )
-            .get(pk=notification_id)
         )
-        if notification.sent_at is not None:
-            return False
-        applicant = notification.applicant
-        appointment = notification.appointment
-        if (
-            notification.kind == NotificationKind.APPOINTMENT_REMINDER
-            and appointment.status != AppointmentStatus.BOOKED
-        ):
-            logger.info("Skipped the reminder %s of a cancelled appointment", notification.pk)
-            return False
-        # Seats freed by the withdrawal or rejection this notice reports; one whose time has
-        # passed while the email waited needs no cancelling any more.
-        cancelled = (
-            list(
-                notification.event.cancelled_appointments.filter(slot__starts_at__gt=timezone.now()).select_related(
-                    "slot__branch"
-                )
-            )
-            if notification.event is not None and appointment is None
-            else []
-        )
-        attachments = [("invite.ics", appointment_ics(appointment), "text/calendar")] if appointment else []
-        attachments += [(f"cancel-{c.pk}.ics", appointment_ics(c), "text/calendar") for c in cancelled]
-        email_change = notification.email_change
-        send_templated_email(
-            notification.kind,
-            # A new address is confirmed at that address; everything else goes to the one on file.
-            to=email_change.email if email_change else applicant.email,
-            context={
-                "applicant": applicant,
-                "status_url": reverse("recruiting:status", args=[applicant.status_token]),
-                "event": notification.event,
-                "appointment": appointment,
-                "cancelled_appointments": cancelled,
-                "confirm_url": (
-                    reverse("recruiting:status_contact_confirm", args=[applicant.status_token, email_change.token])
-                    if email_change
-                    else ""
-                ),
-            },
-            attachments=attachments,
-        )
-        notification.sent_at = timezone.now()
-        notification.save(update_fields=["sent_at"])
+        if notification.event is not None and appointment is None
+        else []
+    )
+    attachments = [("invite.ics", appointment_ics(appointment), "text/calendar")] if appointment else []
+    attachments += [(f"cancel-{c.pk}.ics", appointment_ics(c), "text/calendar") for c in cancelled]
+    send_templated_email(
+        notification.kind,
+        to=address,
+        context={
+            "applicant": applicant,
+            "status_url": reverse("recruiting:status", args=[applicant.status_token]),
+            "event": notification.event,
+            "appointment": appointment,
+            "cancelled_appointments": cancelled,
+            "confirm_url": (
+                reverse("recruiting:status_contact_confirm", args=[applicant.status_token, email_change.token])
+                if email_change
+                else ""
+            ),
+        },
+        attachments=attachments,
+    )
     logger.info("Sent notification %s (%s)", notification.pk, notification.kind)
+    return True
+
+
+def notifications_retry_due(*, now: datetime | None = None) -> int:
+    """Send again the notifications whose last attempt failed or whose worker died; return how many went.
+
+    Run every few minutes by a django-q2 schedule.
+    """
+    due = outbox_due(Notification.objects.all(), sent_field="sent_at", now=now or timezone.now())
+    ids = list(due.values_list("pk", flat=True)[:RETRY_BATCH])
+    return sum(notification_send(notification_id=pk) for pk in ids)
+
+
+def notification_resend(*, notification: Notification) -> bool:
+    """Queue an unsent notification for sending with its attempts given back; return False if it went meanwhile."""
+    with transaction.atomic():
+        if not outbox_requeue(Notification, notification.pk, sent_field="sent_at"):
+            return False
+        _queue_notification(notification)
     return True
 
 

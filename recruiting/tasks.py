@@ -12,3 +12,7 @@ def appointment_reminders_send() -> int:
 
 def applicants_anonymise_due() -> int:
     return services.applicants_anonymise_due()
+
+
+def notifications_retry_due() -> int:
+    return services.notifications_retry_due()

@@ -22,7 +22,7 @@ from recruiting.services import (
     applicant_remind_of_application,
     applicant_request_deletion,
     applicant_request_email_change,
-    applicant_resend_status_links,
+    applicant_request_status_links,
     applicant_submit,
     applicant_withdraw,
     appointment_book,
@@ -259,7 +259,7 @@ def status_link_request(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             contact = form.cleaned_data["contact"]
             if not over_limit("status_link:contact", contact):
-                applicant_resend_status_links(contact=contact)
+                applicant_request_status_links(contact=contact)
             return render(request, "recruiting/status_link_sent.html")
     return render(request, "recruiting/status_link_request.html", {"form": form})
 

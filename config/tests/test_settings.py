@@ -51,3 +51,55 @@ def test_it_refuses_to_start_with_a_bad_value(env, message):
     result = _load_settings(**env)
     assert result.returncode != 0
     assert message in result.stderr
+
+
+def _setting(name: str, **env: str) -> str:
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"TRUSTED_PROXY_COUNT", "USE_X_FORWARDED_FOR", "SECRET_KEY_FALLBACKS"}
+    }
+    result = subprocess.run(
+        [sys.executable, "-c", f"import config.settings as s; print(s.{name})"],
+        cwd=BASE_DIR,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip()
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({}, "0"),
+        ({"TRUSTED_PROXY_COUNT": "2"}, "2"),
+        # The older name of one proxy keeps an existing installation counting visitors, not its proxy.
+        ({"USE_X_FORWARDED_FOR": "true"}, "1"),
+        ({"USE_X_FORWARDED_FOR": "true", "TRUSTED_PROXY_COUNT": "0"}, "0"),
+    ],
+)
+def test_it_reads_the_number_of_trusted_proxies(env, expected):
+    assert _setting("TRUSTED_PROXY_COUNT", **env) == expected
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"TRUSTED_PROXY_COUNT": "-1"}, "TRUSTED_PROXY_COUNT must be at least 0"),
+        ({"TRUSTED_PROXY_COUNT": "yes"}, "TRUSTED_PROXY_COUNT must be an integer"),
+        ({"USE_X_FORWARDED_FOR": "2"}, "USE_X_FORWARDED_FOR must be a boolean"),
+    ],
+)
+def test_it_refuses_a_bad_number_of_trusted_proxies(env, message):
+    result = _load_settings(**env)
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_it_reads_the_retired_secret_keys():
+    assert (
+        _setting("SECRET_KEY_FALLBACKS", SECRET_KEY_FALLBACKS="old-key-1, old-key-2,") == "['old-key-1', 'old-key-2']"
+    )
+    assert _setting("SECRET_KEY_FALLBACKS") == "[]"

@@ -19,6 +19,7 @@ from cms.tests.sitetree import build_site
 from core.roles import Role
 from curriculum.certificates.services import certificate_batch_start, certificate_issue, certificate_render
 from curriculum.models import (
+    AttendanceWarning,
     CertificateSettings,
     Cohort,
     Curriculum,
@@ -77,7 +78,7 @@ def _rows(data: dict) -> dict[str, Row]:
         "edit home page": Row(f"/admin/pages/{data['pages']['home'].pk}/edit/", _only(OK, E)),
         "add a story": Row(f"/admin/pages/add/cms/storypage/{data['pages']['story_index'].pk}/", _only(OK, E)),
         "site settings": Row(f"/admin/settings/cms/sitesettings/{site.pk}/", _only(OK, E)),
-        "images": Row("/admin/images/", _only(OK, E)),
+        "images": Row("/admin/images/", _only(OK, E, H)),  # HR: the seal collection only
         "applicants:index": Row("/admin/applicants/", pipeline),
         "applicants:index_results": Row("/admin/applicants/results/", pipeline),
         "applicants:inspect": Row(f"/admin/applicants/{applicant.pk}/", own_branch_only),
@@ -201,6 +202,17 @@ def _rows(data: dict) -> dict[str, Row]:
             "/admin/login-locks/unlock/", _only(REDIRECT, H), "post", {"username": "olga"}
         ),
     }
+    unsent = "/admin/unsent-emails/"
+    notification = data["applicant"].notifications.first()
+    rows |= {
+        "unsent_emails:index": Row(unsent, _only(OK, H)),
+        "unsent_emails:notification": Row(f"{unsent}notifications/{notification.pk}/", _only(OK, H)),
+        "unsent_emails:notification (post)": Row(
+            f"{unsent}notifications/{notification.pk}/", _only(REDIRECT, H), "post"
+        ),
+        "unsent_emails:certificate": Row(f"{unsent}certificates/{data['certificate'].pk}/", _only(OK, H)),
+        "unsent_emails:attendance_warning": Row(f"{unsent}attendance-warnings/{data['warning'].pk}/", _only(OK, H)),
+    }
     # Wagtail's reports and page search. The site history names objects of every branch,
     # so staff scoped to a branch or cohort are refused it (cms.admin_views); the others
     # need page permissions, which only editors hold.
@@ -232,6 +244,7 @@ OUR_NAMESPACES = (
     "curricula",
     "pool",
     "login_locks",
+    "unsent_emails",
     "wagtailsnippets_cms_",
 )
 
@@ -284,6 +297,7 @@ def data(db, settings, tmp_path):
         "cohort": cohort,
         "enrollment": enrollment,
         "certificate": certificate,
+        "warning": AttendanceWarning.objects.create(enrollment=enrollment, week_of=today, attendance_rate=80),
         "curriculum": curriculum,
         "slot": other_slot,
         "appointment": services.appointment_book(applicant=applicant, slot=slot),

@@ -90,7 +90,7 @@ def test_the_lock_lifts_after_the_cool_off(client, olga):
 
 
 def test_the_address_comes_from_our_proxy_when_it_forwards_it(client, olga, settings):
-    settings.USE_X_FORWARDED_FOR = True
+    settings.TRUSTED_PROXY_COUNT = 1
     for number in range(5):
         client.post(
             LOGIN,

@@ -7,14 +7,15 @@ Every status change goes through `core.states` and writes a `CertificateEvent` o
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core import signing
 from django.core.files.base import ContentFile
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q, QuerySet
+from django.db.models.functions import Greatest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -22,6 +23,7 @@ from django.utils.translation import gettext as _
 from django_q.tasks import async_task
 
 from core.emails import send_templated_email
+from core.outbox import RETRY_BATCH, outbox_due, outbox_requeue, outbox_send
 from core.states import state_change, state_start
 from core.validators import text_refusal
 from curriculum.certificates.renderer import CertificateData, CertificateRenderer
@@ -175,28 +177,55 @@ def certificate_for_download_token(token: str) -> Certificate | None:
 
 
 def certificate_email_send(*, certificate_id: int) -> bool:
-    """Email the graduate their private download link once; return whether it was sent now."""
+    """Email the graduate their private download link once; return whether it was sent now.
+
+    The certificate is claimed, the email sent outside any transaction, and the result
+    recorded (`core.outbox`): a failed send is tried again by `certificate_emails_retry_due`.
+    """
+    return outbox_send(Certificate, certificate_id, sent_field="emailed_at", send=_certificate_email)
+
+
+def _certificate_email(certificate_id: int) -> bool:
+    """Send the download link of the certificate; return False when there is nothing to send."""
+    certificate = Certificate.objects.select_related("enrollment__applicant").get(pk=certificate_id)
+    email = certificate.enrollment.applicant.email
+    if not email or not certificate.pdf or certificate.status != CertificateStatus.VALID:
+        return False
+    token = certificate_download_token(certificate)
+    send_templated_email(
+        "certificate_issued",
+        to=email,
+        context={
+            "certificate": certificate,
+            "download_url": reverse("certificates:download", args=[token]),
+            "days": settings.CERTIFICATE_LINK_DAYS,
+        },
+    )
+    return True
+
+
+def certificate_emails_retry_due(*, now: datetime | None = None) -> int:
+    """Render and email again the certificates whose email failed or whose worker died; return how many went.
+
+    Run every few minutes by a django-q2 schedule. Rendering skips a PDF that exists, and
+    renders one a dead worker left missing before emailing it.
+    """
+    valid = Certificate.objects.filter(status=CertificateStatus.VALID)
+    due = outbox_due(valid, sent_field="emailed_at", now=now or timezone.now())
+    ids = list(due.values_list("pk", flat=True)[:RETRY_BATCH])
+    sent = 0
+    for pk in ids:
+        certificate_render(certificate_id=pk)
+        sent += Certificate.objects.filter(pk=pk, emailed_at__isnull=False).exists()
+    return sent
+
+
+def certificate_email_resend(*, certificate: Certificate) -> bool:
+    """Queue an unsent certificate email with its attempts given back; return False if it went meanwhile."""
     with transaction.atomic():
-        certificate = (
-            Certificate.objects.select_for_update(of=("self",))
-            .select_related("enrollment__applicant")
-            .get(pk=certificate_id)
-        )
-        email = certificate.enrollment.applicant.email
-        if certificate.emailed_at is not None or not email or certificate.status != CertificateStatus.VALID:
+        if not outbox_requeue(Certificate, certificate.pk, sent_field="emailed_at"):
             return False
-        token = certificate_download_token(certificate)
-        send_templated_email(
-            "certificate_issued",
-            to=email,
-            context={
-                "certificate": certificate,
-                "download_url": reverse("certificates:download", args=[token]),
-                "days": settings.CERTIFICATE_LINK_DAYS,
-            },
-        )
-        certificate.emailed_at = timezone.now()
-        certificate.save(update_fields=["emailed_at"])
+        transaction.on_commit(lambda: async_task(certificate_email_send, certificate_id=certificate.pk))
     return True
 
 
@@ -267,13 +296,28 @@ def _missing_certificates(cohort: Cohort) -> QuerySet[Enrollment]:
 
 
 def certificate_batch_start(*, cohort: Cohort, actor: User) -> CertificateBatch:
-    """Queue the issuing of every missing certificate of the cohort; the worker does the work."""
-    with transaction.atomic():
-        batch = CertificateBatch.objects.create(
-            cohort=cohort, requested_by=actor, total=_missing_certificates(cohort).count()
-        )
-        state_start(batch, actor=actor)
-        transaction.on_commit(lambda: async_task(certificate_batch_run, batch_id=batch.pk))
+    """Queue the issuing of every missing certificate of the cohort; the worker does the work.
+
+    A cohort has one batch in progress at a time: starting another returns that one and
+    queues its run again, so a batch whose worker died goes on when HR presses again.
+    Two runs of one batch issue, render and email each certificate once (the rows they
+    lock see to it) and count from what is done, not from what each of them did.
+    """
+    in_progress = CertificateBatch.objects.filter(cohort=cohort, status__in=[BatchStatus.QUEUED, BatchStatus.RUNNING])
+    batch = in_progress.first()
+    if batch is None:
+        try:
+            with transaction.atomic():
+                batch = CertificateBatch.objects.create(
+                    cohort=cohort, requested_by=actor, total=_missing_certificates(cohort).count()
+                )
+                state_start(batch, actor=actor)
+        except IntegrityError:
+            # Someone started one between our look and our insert; the constraint
+            # (one_batch_in_progress_per_cohort) made us wait for their commit and refused ours.
+            batch = in_progress.get()
+    batch_id = batch.pk
+    transaction.on_commit(lambda: async_task(certificate_batch_run, batch_id=batch_id))
     return batch
 
 
@@ -282,21 +326,41 @@ def certificate_batch_run(*, batch_id: int) -> int:
 
     Every certificate is issued in its own transaction and counted as it goes, so HR sees
     the progress, and a run stopped half-way (a killed worker) leaves finished
-    certificates finished. A retry of the same task finds the batch running and goes on
-    with the ones still missing: `certificate_issue` returns a trainee's valid
-    certificate instead of making a second, and rendering skips a PDF that exists. A
-    finished batch is not run again; HR starts a new one.
+    certificates finished. A retry of the same task, or a run queued again by HR, finds
+    the batch running and goes on with the ones still missing: `certificate_issue`
+    returns a trainee's valid certificate instead of making a second, and rendering
+    skips a PDF that exists. A finished batch is not run again; HR starts a new one.
+
+    `total` is what was done plus what is missing when a run begins, and `done` is
+    counted from the certificates still missing, never above `total`: two runs of one
+    batch at once do not count a certificate twice.
     """
-    batch = CertificateBatch.objects.select_related("cohort", "requested_by").get(pk=batch_id)
-    if batch.status == BatchStatus.FINISHED:
-        return 0
-    if batch.status == BatchStatus.QUEUED:
-        state_change(batch, to=BatchStatus.RUNNING, actor=None)
+    with transaction.atomic():
+        batch = CertificateBatch.objects.select_for_update().get(pk=batch_id)
+        if batch.status == BatchStatus.FINISHED:
+            return 0
+        missing = list(_missing_certificates(batch.cohort))
+        total = batch.done + len(missing)
+        if batch.status == BatchStatus.QUEUED:
+            state_change(batch, to=BatchStatus.RUNNING, actor=None, changes={"total": total})
+        else:
+            batch.total = total
+            batch.save(update_fields=["total"])
     done = 0
-    for enrollment in _missing_certificates(batch.cohort):
+    for enrollment in missing:
         certificate = certificate_issue(enrollment=enrollment, actor=batch.requested_by, render_later=False)
         certificate_render(certificate_id=certificate.pk)
         done += 1
-        CertificateBatch.objects.filter(pk=batch.pk).update(done=F("done") + 1)
-    state_change(batch, to=BatchStatus.FINISHED, actor=None, changes={"finished_at": timezone.now()})
+        left = _missing_certificates(batch.cohort).count()
+        CertificateBatch.objects.filter(pk=batch.pk).update(done=Greatest(F("done"), F("total") - left))
+    with transaction.atomic():
+        batch = CertificateBatch.objects.select_for_update().get(pk=batch_id)
+        # Another run of the batch may have finished it while this one went over the same certificates.
+        if batch.status == BatchStatus.RUNNING:
+            state_change(
+                batch,
+                to=BatchStatus.FINISHED,
+                actor=None,
+                changes={"done": batch.total, "finished_at": timezone.now()},
+            )
     return done

@@ -62,7 +62,12 @@ class TestCohortDates:
         assert _moves(cohort.events.all()) == [("planned", "training"), ("training", "completed")]
 
     def test_the_daily_job_is_installed_once(self, db):
-        assert install_schedules(JOBS) == ["cohorts advance", "attendance warnings"]
+        assert install_schedules(JOBS) == [
+            "cohorts advance",
+            "attendance warnings",
+            "certificate email retries",
+            "attendance warning retries",
+        ]
         assert install_schedules(JOBS) == []
         daily = Schedule.objects.get(name="cohorts advance")
         assert (daily.func, daily.schedule_type) == ("curriculum.tasks.cohorts_advance", Schedule.DAILY)

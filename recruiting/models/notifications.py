@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from core.outbox import OutboxFields
 from recruiting.models.applicants import Applicant, ApplicantEvent
 from recruiting.pipeline import NotificationKind
 
@@ -11,8 +12,8 @@ from recruiting.pipeline import NotificationKind
 ONCE_ONLY_KINDS = (NotificationKind.APPLICATION_RECEIVED, NotificationKind.WITHDRAWN)
 
 
-class Notification(models.Model):
-    """An email to an applicant, recorded before it is sent so that a rerun sees it went."""
+class Notification(OutboxFields):
+    """An email to an applicant, recorded before it is sent, then claimed, sent and retried (`core.outbox`)."""
 
     applicant = models.ForeignKey(Applicant, on_delete=models.CASCADE, related_name="notifications")
     kind = models.CharField(max_length=30, choices=NotificationKind.choices)

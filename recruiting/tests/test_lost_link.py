@@ -5,6 +5,7 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
+from recruiting import services
 from recruiting.tests.factories import make_applicant
 
 pytestmark = pytest.mark.django_db
@@ -26,7 +27,7 @@ def _ask(contact: str, capture, client=None):
 
 @pytest.mark.parametrize("known", ["seoyeon@example.com", "SEOYEON@example.com", "010-1234-5678", "01012345678"])
 def test_the_answer_is_identical_for_known_and_unknown_contacts(applicant, known, django_capture_on_commit_callbacks):
-    unknown_contact = "nobody@example.com" if "@" in known else "010-9999-9999"
+    unknown_contact = "nobody@example.com" if "@" in known else "010-9876-5432"
     found = _ask(known, django_capture_on_commit_callbacks)
     not_found = _ask(unknown_contact, django_capture_on_commit_callbacks)
     assert found.status_code == not_found.status_code == 200
@@ -53,3 +54,37 @@ def test_it_is_rate_limited_per_address_and_per_contact(applicant, settings, dja
     )
     assert fourth_from_elsewhere.status_code == 200
     assert len(mail.outbox) == 3
+
+
+@pytest.mark.parametrize(
+    ("contact", "address"),
+    [("seoyeon@example.com", "10.1.1.1"), ("nobody@example.com", "10.1.1.2"), ("01012345678", "10.1.1.3")],
+)
+def test_the_request_does_the_same_work_whether_or_not_anyone_applied(
+    applicant, contact, address, monkeypatch, django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    queued = []
+    queue = services.async_task
+    monkeypatch.setattr(services, "async_task", lambda func, **kwargs: queued.append(func) or queue(func, **kwargs))
+    Client().get(URL)  # The site and page caches are warm, as on a running site.
+    # A fresh address and contact each: both rate-limit counters start, as for any first request.
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        with django_assert_num_queries(22):
+            response = Client(REMOTE_ADDR=address).post(URL, {"contact": contact})
+    assert response.status_code == 200
+    assert not mail.outbox
+
+    for callback in callbacks:
+        callback()
+    # One look-up task whoever asked; the worker alone finds out whether to send.
+    assert queued == [services.applicant_resend_status_links]
+
+
+def test_the_worker_emails_the_link_only_when_someone_applied(applicant, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.applicant_resend_status_links(contact="nobody@example.com") == 0
+    assert not mail.outbox
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.applicant_resend_status_links(contact="01012345678") == 1
+    assert mail.outbox[0].to == ["seoyeon@example.com"]

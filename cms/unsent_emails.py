@@ -1,0 +1,87 @@
+"""HR's list of unsent emails: the notifications, certificate emails and attendance warnings whose sending failed.
+
+Each app sends and retries its own emails (`core.outbox`); this screen, in the top app,
+reads all three and sends one again on HR's confirmation.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.db.models import Model
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from core.outbox import outbox_unsent
+from curriculum.certificates.services import certificate_email_resend
+from curriculum.models import AttendanceWarning, Certificate
+from curriculum.services import attendance_warning_resend
+from recruiting.models import Notification
+from recruiting.services import notification_resend
+
+# HR sees every branch, and with it every person these emails go to.
+HR_PERMISSION = "recruiting.view_all_branches"
+
+
+@permission_required(HR_PERMISSION, raise_exception=True)
+def unsent_emails_index(request: HttpRequest) -> HttpResponse:
+    """List every email that failed to send and has not gone since, newest first."""
+    notifications = outbox_unsent(Notification.objects.select_related("applicant"), sent_field="sent_at")
+    certificates = outbox_unsent(Certificate.objects.select_related("enrollment__applicant"), sent_field="emailed_at")
+    warnings = outbox_unsent(
+        AttendanceWarning.objects.select_related("enrollment__applicant", "enrollment__cohort"), sent_field="sent_at"
+    )
+    return TemplateResponse(
+        request,
+        "cms/admin/unsent_emails.html",
+        {
+            "page_title": _("Unsent emails"),
+            "header_icon": "mail",
+            "notifications": notifications.order_by("-created_at", "-pk"),
+            "certificates": certificates.order_by("-created_at", "-pk"),
+            "warnings": warnings.order_by("-created_at", "-pk"),
+        },
+    )
+
+
+def _resend(request: HttpRequest, row: Model, *, what: str, resend) -> HttpResponse:
+    """Ask to confirm sending `row`'s email again (GET), then queue it with `resend` (POST)."""
+    if request.method == "POST":
+        if resend():
+            messages.success(request, _("The email is queued and will be sent in a moment: %(what)s") % {"what": what})
+        else:
+            messages.info(request, _("This email has been sent meanwhile: %(what)s") % {"what": what})
+        return redirect("unsent_emails:index")
+    return TemplateResponse(
+        request,
+        "cms/admin/unsent_email_resend.html",
+        {"page_title": _("Send again"), "header_icon": "mail", "what": what, "error": row.send_error},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(HR_PERMISSION, raise_exception=True)
+def notification_resend_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirm, then queue again, one applicant notification."""
+    notification = get_object_or_404(Notification.objects.select_related("applicant"), pk=pk)
+    what = f"{notification.get_kind_display()} — {notification.applicant.name}"
+    return _resend(request, notification, what=what, resend=lambda: notification_resend(notification=notification))
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(HR_PERMISSION, raise_exception=True)
+def certificate_email_resend_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirm, then queue again, the email of one certificate."""
+    certificate = get_object_or_404(Certificate, pk=pk)
+    what = f"{certificate.number} — {certificate.holder_name}"
+    return _resend(request, certificate, what=what, resend=lambda: certificate_email_resend(certificate=certificate))
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(HR_PERMISSION, raise_exception=True)
+def attendance_warning_resend_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirm, then queue again, one attendance warning."""
+    warning = get_object_or_404(AttendanceWarning.objects.select_related("enrollment__applicant"), pk=pk)
+    what = _("Attendance warning — %(trainee)s") % {"trainee": warning.enrollment.applicant.name}
+    return _resend(request, warning, what=what, resend=lambda: attendance_warning_resend(warning=warning))
