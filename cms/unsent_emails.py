@@ -4,12 +4,15 @@ Each app sends and retries its own emails (`core.outbox`); this screen, in the t
 reads all three and sends one again on HR's confirmation.
 """
 
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.db.models import Model
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -24,23 +27,67 @@ from recruiting.services import notification_resend
 HR_PERMISSION = "recruiting.view_all_branches"
 
 
+@dataclass(frozen=True)
+class _Section:
+    """One kind of email on the list: what names each row, and the rows with their resend link."""
+
+    title: str
+    nothing_left: str
+    columns: tuple[str, str]
+    rows: list[tuple[str, str, Model, str]]  # the two naming cells, the row, its resend URL name
+
+
 @permission_required(HR_PERMISSION, raise_exception=True)
 def unsent_emails_index(request: HttpRequest) -> HttpResponse:
     """List every email that failed to send and has not gone since, newest first."""
-    notifications = outbox_unsent(Notification.objects.select_related("applicant"), sent_field="sent_at")
-    certificates = outbox_unsent(Certificate.objects.select_related("enrollment__applicant"), sent_field="emailed_at")
+    newest_first = ("-created_at", "-pk")
+    notifications = outbox_unsent(Notification.objects.select_related("applicant"), sent_field="sent_at").order_by(
+        *newest_first
+    )
+    certificates = outbox_unsent(
+        Certificate.objects.select_related("enrollment__applicant"), sent_field="emailed_at"
+    ).order_by(*newest_first)
     warnings = outbox_unsent(
         AttendanceWarning.objects.select_related("enrollment__applicant", "enrollment__cohort"), sent_field="sent_at"
-    )
+    ).order_by(*newest_first)
+    sections = [
+        _Section(
+            _("Applicant notifications"),
+            _("Every notification was sent."),
+            (_("applicant"), _("email")),
+            [(row.applicant.name, row.get_kind_display(), row, "unsent_emails:notification") for row in notifications],
+        ),
+        _Section(
+            _("Certificate emails"),
+            _("Every certificate email was sent."),
+            (_("certificate"), _("graduate")),
+            [(row.number, row.holder_name, row, "unsent_emails:certificate") for row in certificates],
+        ),
+        _Section(
+            _("Attendance warnings"),
+            _("Every attendance warning was sent."),
+            (_("trainee"), _("week of")),
+            [
+                (
+                    row.enrollment.applicant.name,
+                    date_format(row.week_of, "DATE_FORMAT"),
+                    row,
+                    "unsent_emails:attendance_warning",
+                )
+                for row in warnings
+            ],
+        ),
+    ]
     return TemplateResponse(
         request,
         "cms/admin/unsent_emails.html",
         {
             "page_title": _("Unsent emails"),
             "header_icon": "mail",
-            "notifications": notifications.order_by("-created_at", "-pk"),
-            "certificates": certificates.order_by("-created_at", "-pk"),
-            "warnings": warnings.order_by("-created_at", "-pk"),
+            "notifications": notifications,
+            "certificates": certificates,
+            "warnings": warnings,
+            "sections": sections,
         },
     )
 

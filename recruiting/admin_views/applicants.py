@@ -371,11 +371,15 @@ def applicant_add_note(request: HttpRequest, pk: int) -> HttpResponse:
     """Add a staff note to an applicant's record."""
     applicant = _get_applicant_for_user(request, pk)
     form = StaffNoteForm(request.POST)
-    if form.is_valid():
-        services.applicant_add_note(applicant=applicant, author=request.user, text=form.cleaned_data["text"])
-        messages.success(request, _("The note was added."))
-    else:
+    if not form.is_valid():
         messages.error(request, " ".join(form.errors["text"]))
+        return redirect("applicants:inspect", pk=applicant.pk)
+    try:
+        services.applicant_add_note(applicant=applicant, author=request.user, text=form.cleaned_data["text"])
+    except errors.ApplicationError as refused:
+        messages.error(request, str(refused))
+    else:
+        messages.success(request, _("The note was added."))
     return redirect("applicants:inspect", pk=applicant.pk)
 
 
