@@ -9,6 +9,7 @@ from django.utils.translation import pgettext_lazy
 
 from assignments.errors import PoolError
 from core.states import Lifecycle, StateEvent
+from core.validators import reject_rrn
 from curriculum.models import Enrollment
 from recruiting.models import Branch, in_staff_branch
 
@@ -108,7 +109,7 @@ class PoolMemberEvent(StateEvent):
     pool_member = models.ForeignKey(PoolMember, on_delete=models.CASCADE, related_name="events")
     # A pool move carries the words of the person who made it (why she takes leave, why she
     # left), not a code from a list, so the reason is free text like the project's other reasons.
-    reason = models.CharField(_("reason"), max_length=200, blank=True)
+    reason = models.CharField(_("reason"), max_length=200, blank=True, validators=[reject_rrn])
 
     class Meta(StateEvent.Meta):
         verbose_name = _("pool member event")

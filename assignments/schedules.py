@@ -10,4 +10,6 @@ from core.schedules import Job
 JOBS = {
     # Early morning, so that month 4 starts with the graduates already in the pool.
     "pool release": Job(tasks.pool_release_due, Schedule.DAILY, time(6, 0)),
+    # Every retention rule, for every state a person can be in (assignments.retention).
+    "personal data retention": Job(tasks.personal_data_retention, Schedule.DAILY, time(3, 30)),
 }

@@ -12,6 +12,7 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -111,3 +112,12 @@ def pool_member_leave(*, member: PoolMember, actor: User, reason: str, expected:
     reason = _checked_reason(reason, required=True)
     _member, event = state_change(member, to=PoolMemberStatus.LEFT, actor=actor, expected=expected, reason=reason)
     return event
+
+
+def pool_member_anonymise(*, member: PoolMember) -> None:
+    """Empty a member's pool history of the reasons and notes written about her; the caller holds her lock.
+
+    The moves and their dates stay, so the pool's counts stay true; assignments.retention
+    decides when a member is due.
+    """
+    member.events.filter(~Q(reason="") | ~Q(note="")).update(reason="", note="")

@@ -1,7 +1,11 @@
-"""The scheduled django-q2 job of assignments: it calls the service of the same name."""
+"""The scheduled django-q2 jobs of assignments: each calls the service of the same name."""
 
-from assignments import services
+from assignments import retention, services
 
 
 def pool_release_due() -> int:
     return services.pool_release_due()
+
+
+def personal_data_retention() -> dict[str, int]:
+    return retention.personal_data_retention()

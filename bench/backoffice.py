@@ -78,6 +78,7 @@ def grow(target: int, round_, districts: list, others: int, anchor: datetime) ->
     from django.db import transaction
 
     from recruiting.models import Applicant, ApplicantStatus, Source
+    from recruiting.models.applicants import text_grams
 
     marked = Applicant.objects.filter(email__endswith=f"@{EMAIL_DOMAIN}")
     first, last = marked.count(), target - others
@@ -91,10 +92,13 @@ def grow(target: int, round_, districts: list, others: int, anchor: datetime) ->
             # One generator per serial keeps a row the same whichever size it was created at.
             rng = random.Random(SEED + serial)
             district = rng.choice(districts)
+            name = rng.choice(SURNAMES) + rng.choice(GIVEN_NAMES)
             batch.append(
                 Applicant(
                     round=round_,
-                    name=rng.choice(SURNAMES) + rng.choice(GIVEN_NAMES),
+                    name=name,
+                    # A bulk insert skips Applicant.save(), which keeps the grams the search uses.
+                    name_grams=text_grams(name),
                     mobile=f"010{FIRST_MOBILE + serial:08d}",
                     email=f"bench-{serial}@{EMAIL_DOMAIN}",
                     birth_year=1960 + rng.randrange(45),

@@ -7,16 +7,18 @@ database involved. Then it starts a real `manage.py qcluster` with one worker
 inserts, and issues their certificates as HR does: `certificate_batch_start` queues
 `curriculum.certificates.services.certificate_batch_run` on commit through the django-q ORM broker, and
 the benchmark polls the batch until the worker has finished it. A smaller batch runs
-first to warm the worker up. It prints both rates, their ratio and the sizes of the PDFs;
-progress goes to stderr. The exit status is 1 when the batch does not finish or leaves a
-graduate without a rendered and emailed certificate.
+first to warm the worker up. It prints both rates, their ratio, the median and p95 time of
+one render, the share of a render each drawing step takes under cProfile, and the sizes
+of the PDFs; progress goes to stderr. The exit status is 1 when the batch does not finish
+or leaves a graduate without a rendered and emailed certificate.
 
     .venv/bin/python bench/certificates.py [--renders 200] [--graduates 200] [--warmup 10]
-        [--database-url postgres://postgres@127.0.0.1:5432/csrc_bench_certificates]
+        [--renderer-only] [--database-url postgres://postgres@127.0.0.1:5432/csrc_bench_certificates]
 """
 
 import argparse
 import contextlib
+import cProfile
 import json
 import os
 import signal
@@ -36,6 +38,7 @@ from common import (
     format_table,
     installation,
     note,
+    percentile_ms,
     positive_float,
     positive_int,
     run_guarded,
@@ -59,6 +62,9 @@ PROGRESS_SECONDS = 5.0
 # How long the outer process waits for the measuring one before looking at the worker again.
 WATCH_SECONDS = 0.5
 LOG_TAIL_LINES = 30
+# Renders profiled after the timed ones (fewer when fewer are timed): cProfile slows
+# Python code down, so these give the shares of the drawing steps, not the rate.
+PROFILED_RENDERS = 50
 
 
 def full_name(serial: int) -> str:
@@ -69,6 +75,32 @@ def full_name(serial: int) -> str:
 def sizes_summary(sizes: list[int]) -> dict[str, float]:
     """Return the count, mean, smallest and largest of PDF sizes in bytes."""
     return {"count": len(sizes), "mean": statistics.fmean(sizes), "min": min(sizes), "max": max(sizes)}
+
+
+def step_shares(renderer, items: list) -> dict[str, float]:
+    """Render `items` under cProfile; return the share of the render time each `_draw_*` step took.
+
+    The steps are the renderer's own methods, found by name; what is left of a render
+    (the canvas, saving and compressing the PDF, embedding the fonts' subsets) is "rest".
+    """
+    profile = cProfile.Profile()
+    profile.runcall(lambda: [renderer.render(item) for item in items])
+    profile.create_stats()
+
+    def cumulative(function) -> float:
+        code = function.__code__
+        # cProfile keys Python functions by their file, first line and name; the fourth value is the cumulative time.
+        return profile.stats.get((code.co_filename, code.co_firstlineno, code.co_name), (0, 0, 0, 0.0))[3]
+
+    total = cumulative(type(renderer).render)
+    steps = {
+        name.removeprefix("_draw_"): cumulative(getattr(type(renderer), name))
+        for name in dir(type(renderer))
+        if name.startswith("_draw_")
+    }
+    shares = {name: seconds / total for name, seconds in steps.items()}
+    shares["rest"] = 1 - sum(shares.values())
+    return shares
 
 
 # The functions down to `measure_bulk_inside` run only in the measuring processes, after
@@ -133,11 +165,25 @@ def measure_renderer_inside(args: argparse.Namespace) -> int:
         renderer.render(item)
     note(f"Renderer: {args.renders} timed renders")
     sizes = []
+    latencies = []
     started = time.perf_counter()
     for item in data[args.warmup :]:
-        sizes.append(len(renderer.render(item)))
+        render_started = time.perf_counter()
+        pdf = renderer.render(item)
+        latencies.append(time.perf_counter() - render_started)
+        sizes.append(len(pdf))
     seconds = time.perf_counter() - started
-    print(json.dumps({"certificates": args.renders, "seconds": seconds, "sizes": sizes_summary(sizes)}))
+    profiled = data[args.warmup :][:PROFILED_RENDERS]
+    note(f"Renderer: {len(profiled)} renders under cProfile")
+    results = {
+        "certificates": args.renders,
+        "seconds": seconds,
+        "latencies": latencies,
+        "profiled": len(profiled),
+        "shares": step_shares(renderer, profiled),
+        "sizes": sizes_summary(sizes),
+    }
+    print(json.dumps(results))
     return 0
 
 
@@ -410,70 +456,84 @@ def worker_problems(log: Path) -> list[str]:
 
 def run(args: argparse.Namespace) -> int:
     """Prepare a temporary installation, measure it, print the results and return the exit status."""
+    bulk = None
+    problems = []
     with installation(args.database_url) as site:
         # An inherited EMAIL_HOST would send the certificates' emails out over SMTP; the
         # file backend under the installation's folder takes them instead.
         site = Installation(site.python, {**site.env, "EMAIL_HOST": ""}, site.var_dir)
         renderer = measure(args, site, "renderer")
-        log = site.var_dir / "qcluster.log"
-        note("Starting manage.py qcluster with Q_WORKERS=1")
-        try:
-            with qcluster(site, log) as worker:
-                bulk = measure(args, site, "bulk", worker)
-        except BenchError as error:
-            raise BenchError(f"{error}\nlast lines of the qcluster's log:\n{log_tail(log)}") from None
-        problems = worker_problems(log)
+        if not args.renderer_only:
+            log = site.var_dir / "qcluster.log"
+            note("Starting manage.py qcluster with Q_WORKERS=1")
+            try:
+                with qcluster(site, log) as worker:
+                    bulk = measure(args, site, "bulk", worker)
+            except BenchError as error:
+                raise BenchError(f"{error}\nlast lines of the qcluster's log:\n{log_tail(log)}") from None
+            problems = worker_problems(log)
     for line in problems[:LOG_TAIL_LINES]:
         note(f"qcluster: {line}")
 
     renderer_rate = renderer["certificates"] / renderer["seconds"]
-    bulk_rate = bulk["total"] / bulk["seconds"]
-    own_rate = bulk["total"] / bulk["own_seconds"]
-    workers = f"{bulk['workers']} worker" + ("s" if bulk["workers"] != 1 else "")
-    print(
+    heading = (
         f"Completion certificates on {engine_name(args.database_url)}: DEBUG off, {os.cpu_count()} CPUs; "
-        f"{args.renders} bare renders after {args.warmup} warm-up; bulk issue of {args.graduates} graduates "
-        f"(cohort {bulk['cohort']}) by a qcluster with {workers}, after a warm-up batch of {args.warmup}"
+        f"{args.renders} bare renders after {args.warmup} warm-up"
     )
+    if bulk is not None:
+        workers = f"{bulk['workers']} worker" + ("s" if bulk["workers"] != 1 else "")
+        heading += (
+            f"; bulk issue of {args.graduates} graduates (cohort {bulk['cohort']}) by a qcluster with {workers}, "
+            f"after a warm-up batch of {args.warmup}"
+        )
+    print(heading)
     rows = [
-        ("measure", "certificates", "seconds", "per second", "ms each"),
+        ("measure", "certificates", "seconds", "per second", "ms each", "median ms", "p95 ms"),
         (
             "bare renderer, in memory",
             str(renderer["certificates"]),
             f"{renderer['seconds']:.2f}",
             f"{renderer_rate:.1f}",
             f"{1000 / renderer_rate:.1f}",
-        ),
-        (
-            "bulk issue, start call to finished",
-            str(bulk["total"]),
-            f"{bulk['seconds']:.2f}",
-            f"{bulk_rate:.1f}",
-            f"{1000 / bulk_rate:.1f}",
-        ),
-        (
-            "bulk issue, created_at to finished_at",
-            str(bulk["total"]),
-            f"{bulk['own_seconds']:.2f}",
-            f"{own_rate:.1f}",
-            f"{1000 / own_rate:.1f}",
+            percentile_ms(renderer["latencies"], 0.50),
+            percentile_ms(renderer["latencies"], 0.95),
         ),
     ]
+    if bulk is not None:
+        # The batch is one task: single certificates are not timed, only the whole.
+        for name, seconds in (
+            ("bulk issue, start call to finished", bulk["seconds"]),
+            ("bulk issue, created_at to finished_at", bulk["own_seconds"]),
+        ):
+            rate = bulk["total"] / seconds
+            rows.append((name, str(bulk["total"]), f"{seconds:.2f}", f"{rate:.1f}", f"{1000 / rate:.1f}", "-", "-"))
     print(format_table(rows))
+    shares = sorted(renderer["shares"].items(), key=lambda share: share[1], reverse=True)
     print(
-        f"bulk rate / renderer rate: {bulk_rate / renderer_rate:.2f} "
-        f"(start call to finished, seen by polling every {POLL_SECONDS * 1000:.0f} ms)"
-    )
-    print(
-        f"the worker picked the batch up {bulk['picked_up']:.2f} s after the start call "
-        f"(the ORM broker polls every {bulk['poll']:g} s); the whole batch is one task, which took "
-        f"{bulk['own_seconds']:.1f} s of the cluster's {bulk['task_timeout']} s timeout"
+        f"share of a render under cProfile ({renderer['profiled']} renders): "
+        + ", ".join(f"{name} {share:.0%}" for name, share in shares)
     )
     size_rows = [("PDF size", "PDFs", "mean bytes", "min bytes", "max bytes")]
-    for name, sizes in (("bare renderer", renderer["sizes"]), ("bulk issue, Certificate.pdf", bulk["sizes"])):
-        size_rows.append((name, str(sizes["count"]), f"{sizes['mean']:,.0f}", f"{sizes['min']:,}", f"{sizes['max']:,}"))
+    sizes = [("bare renderer", renderer["sizes"])]
+    if bulk is not None:
+        bulk_rate = bulk["total"] / bulk["seconds"]
+        print(
+            f"bulk rate / renderer rate: {bulk_rate / renderer_rate:.2f} "
+            f"(start call to finished, seen by polling every {POLL_SECONDS * 1000:.0f} ms)"
+        )
+        print(
+            f"the worker picked the batch up {bulk['picked_up']:.2f} s after the start call "
+            f"(the ORM broker polls every {bulk['poll']:g} s); the whole batch is one task, which took "
+            f"{bulk['own_seconds']:.1f} s of the cluster's {bulk['task_timeout']} s timeout"
+        )
+        sizes.append(("bulk issue, Certificate.pdf", bulk["sizes"]))
+    for name, summary in sizes:
+        size_rows.append(
+            (name, str(summary["count"]), f"{summary['mean']:,.0f}", f"{summary['min']:,}", f"{summary['max']:,}")
+        )
     print(format_table(size_rows))
-    print(f"every graduate got a rendered and emailed certificate; worker log lines above INFO: {len(problems)}")
+    if bulk is not None:
+        print(f"every graduate got a rendered and emailed certificate; worker log lines above INFO: {len(problems)}")
     return 0
 
 
@@ -492,6 +552,9 @@ def main() -> int:
     )
     parser.add_argument(
         "--timeout", type=positive_float, default=600, help="seconds to wait for a batch to finish (default 600)"
+    )
+    parser.add_argument(
+        "--renderer-only", action="store_true", help="measure the bare renderer only, without the bulk issue"
     )
     parser.add_argument(
         "--database-url", help="benchmark this PostgreSQL database (migrated and seeded) instead of a new SQLite"

@@ -34,8 +34,12 @@ from common import (
     serve,
 )
 
-PAGES = ("/", "/branches/gangseo/", "/stories/team-leader-interview/")
+PAGES = ("/", "/branches/gangseo/", "/stories/team-leader-interview/", "/apply/")
+# The application form is never served from the page cache: the cache skips it, and each
+# answer carries its own CSRF token.
+UNCACHED_PAGES = ("/apply/",)
 CACHE_HEADER = "X-Wagtail-Cache"
+CSRF_FIELD = b'name="csrfmiddlewaretoken"'
 
 
 @dataclass
@@ -61,9 +65,26 @@ def check_page(port: int, path: str, cached: bool) -> None:
     if response.status != 200:
         raise BenchError(f"{path} answered {response.status}")
     header = response.getheader(CACHE_HEADER)
-    expected = "hit" if cached else None
+    if not cached:
+        expected = None
+    elif path in UNCACHED_PAGES:
+        expected = "skip"
+    else:
+        expected = "hit"
     if header != expected:
         raise BenchError(f"{path}: expected {CACHE_HEADER} {expected or 'absent'}, got {header or 'none'}")
+    if path in UNCACHED_PAGES and CSRF_FIELD not in body(port, path):
+        raise BenchError(f"{path}: the form has no CSRF token")
+
+
+def body(port: int, path: str) -> bytes:
+    """GET `path` on a new connection and return the body of the answer."""
+    connection = http.client.HTTPConnection(HOST, port, timeout=REQUEST_TIMEOUT)
+    try:
+        connection.request("GET", path)
+        return connection.getresponse().read()
+    finally:
+        connection.close()
 
 
 def drive(port: int, path: str, clients: int, seconds: float) -> tuple[list[float], int, float]:

@@ -10,9 +10,12 @@ from wagtail.models import Page
 from wagtail.search import index
 from wagtailcache.cache import WagtailCacheMixin
 
+from cms.apply_cache import serve_application_form
 from cms.blocks import BodyBlock, FaqBlock
+from cms.forms import BasePageForm
+from core.validators import reject_rrn
 from recruiting.models import Branch, District, Province
-from recruiting.views import application_done, application_form
+from recruiting.views import application_done
 
 
 class BasePage(WagtailCacheMixin, Page):
@@ -27,10 +30,13 @@ class BasePage(WagtailCacheMixin, Page):
         _("introduction"),
         blank=True,
         help_text=_("One or two sentences shown under the title and in listings"),
+        validators=[reject_rrn],
     )
 
     search_fields = Page.search_fields + [index.SearchField("intro")]
     content_panels = Page.content_panels + [FieldPanel("intro")]
+    # Refuses a resident registration number in Wagtail's own fields and in the blocks of a body.
+    base_form_class = BasePageForm
 
     class Meta:
         abstract = True
@@ -50,7 +56,10 @@ class BasePage(WagtailCacheMixin, Page):
 
 class HomePage(BasePage):
     hero_title = models.CharField(
-        _("headline"), max_length=120, help_text=_("The large headline at the top of the home page")
+        _("headline"),
+        max_length=120,
+        help_text=_("The large headline at the top of the home page"),
+        validators=[reject_rrn],
     )
     hero_image = models.ForeignKey(
         "wagtailimages.Image",
@@ -66,6 +75,7 @@ class HomePage(BasePage):
         max_length=40,
         default="지원 상담 신청하기",
         help_text=_("The label of the main button"),
+        validators=[reject_rrn],
     )
     cta_page = models.ForeignKey(
         "wagtailcore.Page",
@@ -207,9 +217,14 @@ class StoryIndexPage(BasePage):
 
 class StoryPage(BasePage):
     person_name = models.CharField(
-        _("name"), max_length=40, help_text=_("The person interviewed, as they agree to be named")
+        _("name"),
+        max_length=40,
+        help_text=_("The person interviewed, as they agree to be named"),
+        validators=[reject_rrn],
     )
-    role = models.CharField(_("role"), max_length=60, help_text=_("e.g. 지점장, 수석팀장, 2년 차 CS RC"))
+    role = models.CharField(
+        _("role"), max_length=60, help_text=_("e.g. 지점장, 수석팀장, 2년 차 CS RC"), validators=[reject_rrn]
+    )
     branch = models.ForeignKey(
         Branch,
         verbose_name=_("branch"),
@@ -306,16 +321,27 @@ class ContentPage(BasePage):
 @register_setting(icon="site")
 class SiteSettings(BaseSiteSetting):
     organisation_name = models.CharField(
-        _("organisation name"), max_length=80, default="CS RC 채용", help_text=_("Shown in the header and footer")
+        _("organisation name"),
+        max_length=80,
+        default="CS RC 채용",
+        help_text=_("Shown in the header and footer"),
+        validators=[reject_rrn],
     )
     contact_phone = models.CharField(
-        _("enquiry phone"), max_length=20, default="02-2187-2663", help_text=_("Shown on every page, e.g. 02-2187-2663")
+        _("enquiry phone"),
+        max_length=20,
+        default="02-2187-2663",
+        help_text=_("Shown on every page, e.g. 02-2187-2663"),
+        validators=[reject_rrn],
     )
     contact_hours = models.CharField(
-        _("enquiry hours"), max_length=80, blank=True, help_text=_("e.g. 평일 09:00~18:00")
+        _("enquiry hours"), max_length=80, blank=True, help_text=_("e.g. 평일 09:00~18:00"), validators=[reject_rrn]
     )
     footer_text = models.TextField(
-        _("footer text"), blank=True, help_text=_("Company details shown at the bottom of every page")
+        _("footer text"),
+        blank=True,
+        help_text=_("Company details shown at the bottom of every page"),
+        validators=[reject_rrn],
     )
     apply_page = models.ForeignKey(
         "cms.ApplyPage",
@@ -326,12 +352,25 @@ class SiteSettings(BaseSiteSetting):
         related_name="+",
         help_text=_("The application form every page links to"),
     )
-    instagram_url = models.URLField(_("Instagram"), blank=True, help_text=_("Full address of the profile"))
-    youtube_url = models.URLField(_("YouTube"), blank=True, help_text=_("Full address of the channel"))
-    blog_url = models.URLField(_("blog"), blank=True, help_text=_("Full address of the blog"))
+    privacy_page = models.ForeignKey(
+        "wagtailcore.Page",
+        verbose_name=_("privacy policy page"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        help_text=_("Linked from the footer of every page and from the application form"),
+    )
+    instagram_url = models.URLField(
+        _("Instagram"), blank=True, help_text=_("Full address of the profile"), validators=[reject_rrn]
+    )
+    youtube_url = models.URLField(
+        _("YouTube"), blank=True, help_text=_("Full address of the channel"), validators=[reject_rrn]
+    )
+    blog_url = models.URLField(_("blog"), blank=True, help_text=_("Full address of the blog"), validators=[reject_rrn])
 
-    # Every page links to the apply page; joining it keeps that link free of queries.
-    select_related = ["apply_page"]
+    # Every page links to the apply and privacy pages; joining them keeps those links free of queries.
+    select_related = ["apply_page", "privacy_page"]
 
     class Meta:
         verbose_name = _("site settings")
@@ -349,7 +388,7 @@ class SiteSettings(BaseSiteSetting):
 
 
 class ApplyPage(RoutablePageMixin, BasePage):
-    """지원하기: hosts the application form of recruiting; never served from the page cache."""
+    """지원하기: hosts the application form of recruiting; never served from the page cache as a whole."""
 
     body = StreamField(
         BodyBlock(), verbose_name=_("body"), blank=True, help_text=_("Shown above the form, e.g. what to expect")
@@ -358,6 +397,7 @@ class ApplyPage(RoutablePageMixin, BasePage):
         _("text when no round is open"),
         default="지금은 진행 중인 모집이 없습니다. 다음 모집 일정은 전화로 안내해 드립니다.",
         help_text=_("Shown instead of the form when no recruitment round is open"),
+        validators=[reject_rrn],
     )
     done_text = models.TextField(
         _("what happens next"),
@@ -367,6 +407,7 @@ class ApplyPage(RoutablePageMixin, BasePage):
             "영업일 기준 3일 안에 희망하신 지점에서 지원 상담 일정을 안내해 드립니다."
         ),
         help_text=_("Shown after a successful application"),
+        validators=[reject_rrn],
     )
 
     content_panels = BasePage.content_panels + [FieldPanel("body"), FieldPanel("closed_text"), FieldPanel("done_text")]
@@ -378,10 +419,11 @@ class ApplyPage(RoutablePageMixin, BasePage):
     class Meta:
         verbose_name = _("apply page")
 
-    # The views live in recruiting and mark their responses never-cache.
+    # The views live in recruiting and mark their responses never-cache. A first visit
+    # comes from a stored rendering with a fresh CSRF token (cms.apply_cache).
     @path("")
     def apply(self, request):
-        return application_form(request, page=self)
+        return serve_application_form(request, page=self)
 
     @path("done/")
     def done(self, request):

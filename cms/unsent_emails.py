@@ -113,7 +113,12 @@ def notification_resend_view(request: HttpRequest, pk: int) -> HttpResponse:
     """Confirm, then queue again, one applicant notification."""
     notification = get_object_or_404(Notification.objects.select_related("applicant"), pk=pk)
     what = f"{notification.get_kind_display()} — {notification.applicant.name}"
-    return _resend(request, notification, what=what, resend=lambda: notification_resend(notification=notification))
+    return _resend(
+        request,
+        notification,
+        what=what,
+        resend=lambda: notification_resend(notification=notification, actor=request.user),
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -122,7 +127,12 @@ def certificate_email_resend_view(request: HttpRequest, pk: int) -> HttpResponse
     """Confirm, then queue again, the email of one certificate."""
     certificate = get_object_or_404(Certificate, pk=pk)
     what = f"{certificate.number} — {certificate.holder_name}"
-    return _resend(request, certificate, what=what, resend=lambda: certificate_email_resend(certificate=certificate))
+    return _resend(
+        request,
+        certificate,
+        what=what,
+        resend=lambda: certificate_email_resend(certificate=certificate, actor=request.user),
+    )
 
 
 @require_http_methods(["GET", "POST"])
@@ -131,4 +141,6 @@ def attendance_warning_resend_view(request: HttpRequest, pk: int) -> HttpRespons
     """Confirm, then queue again, one attendance warning."""
     warning = get_object_or_404(AttendanceWarning.objects.select_related("enrollment__applicant"), pk=pk)
     what = _("Attendance warning — %(trainee)s") % {"trainee": warning.enrollment.applicant.name}
-    return _resend(request, warning, what=what, resend=lambda: attendance_warning_resend(warning=warning))
+    return _resend(
+        request, warning, what=what, resend=lambda: attendance_warning_resend(warning=warning, actor=request.user)
+    )

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "core.middleware.HeadWithoutBodyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "core.middleware.ContentSecurityPolicyMiddleware",
     "core.middleware.PermissionsPolicyMiddleware",
@@ -193,9 +194,18 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 # How long the graduate's emailed link to download their certificate works.
 CERTIFICATE_LINK_DAYS = env_int("CERTIFICATE_LINK_DAYS", 30, minimum=1)
 
-# Personal data of applicants who were rejected or withdrew is destroyed this many days
-# after the outcome (DESIGN §2); access records are kept at least a year.
+# How long personal data is kept, rule by rule (assignments.retention; docs/decisions.md,
+# "Retention"). An application rejected, withdrawn or lapsed: this many days after the outcome
+# (DESIGN §2). Whoever joined the talent pool: this many days from her consent, if later.
 APPLICANT_RETENTION_DAYS = env_int("APPLICANT_RETENTION_DAYS", 180, minimum=1)
+TALENT_POOL_RETENTION_DAYS = env_int("TALENT_POOL_RETENTION_DAYS", 365, minimum=1)
+# An application nobody decided on lapses this many days after its round closed (after
+# the cohort started, once accepted); then the first rule applies.
+APPLICATION_LAPSE_DAYS = env_int("APPLICATION_LAPSE_DAYS", 60, minimum=1)
+# A trainee's or consultant's record: this many days after the training or the work ended.
+TRAINING_RECORD_RETENTION_DAYS = env_int("TRAINING_RECORD_RETENTION_DAYS", 3 * 365, minimum=1)
+# Who looked at or exported whose data: kept two years (the access-log duty), then deleted.
+ACCESS_RECORD_RETENTION_DAYS = env_int("ACCESS_RECORD_RETENTION_DAYS", 2 * 365, minimum=365)
 # The share of morning meetings (present or late) a trainee needs to graduate, in percent.
 GRADUATION_ATTENDANCE_PERCENT = env_int("GRADUATION_ATTENDANCE_PERCENT", 90, minimum=0)
 
@@ -277,6 +287,11 @@ if PRIVATE_MEDIA_ACCEL_REDIRECT and not PRIVATE_MEDIA_ACCEL_REDIRECT.startswith(
     raise ImproperlyConfigured(
         f"PRIVATE_MEDIA_ACCEL_REDIRECT must be a path starting with /, got {PRIVATE_MEDIA_ACCEL_REDIRECT!r}"
     )
+# Backups (manage.py backup / restore) are written here; put it on another disk or mount.
+BACKUP_DIR = Path(env_str("BACKUP_DIR", str(VAR_DIR / "backups")))
+# The ledger of destroyed personal data that a restore replays (core.ledger). It must live
+# with the backups, not in the database they restore.
+DESTRUCTION_LEDGER = Path(env_str("DESTRUCTION_LEDGER", str(BACKUP_DIR / "destruction-ledger.jsonl")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "private": {

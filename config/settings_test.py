@@ -9,6 +9,11 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="csrc-test-media-"))
 PRIVATE_MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="csrc-test-private-"))
+BACKUP_DIR = Path(tempfile.mkdtemp(prefix="csrc-test-backups-"))
+DESTRUCTION_LEDGER = BACKUP_DIR / "destruction-ledger.jsonl"
+# Each process of a test run (every pytest-xdist worker too) makes its own folders above
+# and removes them when its session ends (conftest.py).
+TEST_TEMPORARY_FOLDERS = (MEDIA_ROOT, PRIVATE_MEDIA_ROOT, BACKUP_DIR)
 STORAGES["private"]["OPTIONS"]["location"] = PRIVATE_MEDIA_ROOT  # noqa: F405
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 

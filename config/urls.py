@@ -11,6 +11,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 from wagtailcache.cache import cache_page
 
 from cms.admin_views import SiteHistoryView
+from cms.apply_cache import before_routing
 
 urlpatterns = [
     # Ahead of Wagtail's own, at the same address: the site history is refused to scoped staff.
@@ -23,7 +24,8 @@ urlpatterns = [
     path("certificates/", include("curriculum.urls")),
     # Public pages are served from the shared page cache to anonymous visitors;
     # cms.signals clears it whenever an editor publishes.
-    re_path(wagtail_urls.serve_pattern, cache_page(wagtail_views.serve), name="wagtail_serve"),
+    # The apply page carries a CSRF token per answer, so it is kept apart (cms.apply_cache).
+    re_path(wagtail_urls.serve_pattern, before_routing(cache_page(wagtail_views.serve)), name="wagtail_serve"),
     path("", include(wagtail_urls)),
 ]
 

@@ -99,3 +99,16 @@ def lockout_response(
     """Answer a sign-in while locked: 429 with a Korean page saying how long and whom to ask."""
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     return render(request, "core/login_locked.html", {"minutes": minutes}, status=429)
+
+
+def login_records_prune(*, now: datetime | None = None) -> int:
+    """Delete the records of failed sign-ins older than ACCESS_RECORD_RETENTION_DAYS; return how many.
+
+    They hold a username and a client address each, and serve the lockout (minutes) and
+    the screen of past lockouts (HISTORY_DAYS); kept as long as the access records, and
+    no longer.
+    """
+    cutoff = (now or timezone.now()) - timedelta(days=settings.ACCESS_RECORD_RETENTION_DAYS)
+    failures, _per_model = AccessFailureLog.objects.filter(attempt_time__lt=cutoff).delete()
+    attempts, _per_model = AccessAttempt.objects.filter(attempt_time__lt=cutoff).delete()
+    return failures + attempts

@@ -1,4 +1,4 @@
-"""Response headers and request limits that every page gets, public site and admin alike."""
+"""Response headers, request limits and HEAD answers that every page gets, public site and admin alike."""
 
 from collections.abc import Callable
 
@@ -12,6 +12,29 @@ from django.urls import reverse
 # Browser features no page of ours uses; denying them keeps an injected script or a
 # framed page from asking for them.
 PERMISSIONS_POLICY = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+
+
+class HeadWithoutBodyMiddleware:
+    """Answer a HEAD request with the headers a GET would get and no body (RFC 9110, 9.3.2).
+
+    Django leaves dropping the body to the server. runserver drops it quietly; gunicorn drops
+    it too but logs "WSGI app sent body bytes on a no-body response" for every HEAD request
+    (link checkers and uptime probes send many). First in MIDDLEWARE, so every other
+    middleware sees the full response and Content-Length stays the length a GET receives.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if request.method == "HEAD":
+            if response.streaming:
+                # The file behind a FileResponse stays registered for closing.
+                response.streaming_content = []
+            else:
+                response.content = b""
+        return response
 
 
 class PermissionsPolicyMiddleware:

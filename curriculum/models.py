@@ -20,9 +20,10 @@ from wagtail.models import Orderable
 from core.outbox import OutboxFields
 from core.roles import SEAL_COLLECTION_NAME, seal_collection_get
 from core.states import Lifecycle, StateEvent
+from core.validators import reject_rrn
 from curriculum.certificates.storage import certificate_pdf_name, private_storage
 from curriculum.errors import TrainingError
-from recruiting.models import Applicant, Branch, RecruitmentRound, in_staff_branch
+from recruiting.models import ANONYMISED_NAME, Applicant, Branch, RecruitmentRound, in_staff_branch
 
 # The training lasts three months; the fourth month starts in the field (DOMAIN).
 TRAINING_MONTHS = 3
@@ -46,11 +47,13 @@ class Assessment(models.TextChoices):
 class Curriculum(ClusterableModel):
     """A training programme: ordered modules over a number of weeks. Editable data, not code."""
 
-    name = models.CharField(_("name"), max_length=100, unique=True, help_text=_("e.g. CS RC 기본 과정"))
+    name = models.CharField(
+        _("name"), max_length=100, unique=True, help_text=_("e.g. CS RC 기본 과정"), validators=[reject_rrn]
+    )
     weeks = models.PositiveSmallIntegerField(
         _("weeks"), default=13, validators=[MinValueValidator(1), MaxValueValidator(52)]
     )
-    description = models.TextField(_("description"), blank=True)
+    description = models.TextField(_("description"), blank=True, validators=[reject_rrn])
     total_hours = models.PositiveSmallIntegerField(
         _("training hours"),
         default=390,
@@ -79,7 +82,7 @@ class Module(Orderable):
     """One unit of a curriculum, taught in a span of weeks and assessed one way."""
 
     curriculum = ParentalKey(Curriculum, on_delete=models.CASCADE, related_name="modules")
-    title = models.CharField(_("title"), max_length=120)
+    title = models.CharField(_("title"), max_length=120, validators=[reject_rrn])
     area = models.CharField(_("area"), max_length=30, choices=Area.choices)
     week_start = models.PositiveSmallIntegerField(_("from week"), validators=[MinValueValidator(1)])
     week_end = models.PositiveSmallIntegerField(_("to week"), validators=[MinValueValidator(1)])
@@ -246,7 +249,9 @@ class Enrollment(models.Model):
         related_name="+",
     )
     # Filled only when HR graduated the trainee before the cohort's last day: the reason for the decision.
-    early_graduation_reason = models.CharField(_("reason for graduating early"), max_length=200, blank=True)
+    early_graduation_reason = models.CharField(
+        _("reason for graduating early"), max_length=200, blank=True, validators=[reject_rrn]
+    )
     exam_date = models.DateField(_("licensing exam date"), null=True, blank=True)
     exam_score = models.PositiveSmallIntegerField(
         _("licensing exam score"), null=True, blank=True, validators=[MaxValueValidator(100)]
@@ -260,7 +265,7 @@ class Enrollment(models.Model):
         validators=[MinValueValidator(0), MaxValueValidator(200)],
     )
     registered_on = models.DateField(_("registered with the association on"), null=True, blank=True)
-    registration_number = models.CharField(_("registration number"), max_length=30, blank=True)
+    registration_number = models.CharField(_("registration number"), max_length=30, blank=True, validators=[reject_rrn])
 
     lifecycle = Lifecycle(transitions=ENROLLMENT_TRANSITIONS, history="events", error=TrainingError)
 
@@ -407,7 +412,7 @@ class AttendanceChange(models.Model):
     # Blank when the day is recorded for the first time after it passed.
     from_status = models.CharField(max_length=10, choices=AttendanceStatus.choices, blank=True)
     to_status = models.CharField(max_length=10, choices=AttendanceStatus.choices)
-    reason = models.CharField(_("reason"), max_length=200)
+    reason = models.CharField(_("reason"), max_length=200, validators=[reject_rrn])
     changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
     changed_at = models.DateTimeField(auto_now_add=True)
 
@@ -446,6 +451,7 @@ class CertificateSettings(BaseGenericSetting):
         max_length=100,
         default="CS RC 교육센터장",
         help_text=_("e.g. the head of the insurer's CS RC training centre"),
+        validators=[reject_rrn],
     )
     seal = models.ForeignKey(
         "wagtailimages.Image",
@@ -536,7 +542,7 @@ class Certificate(OutboxFields):
     replaces = models.OneToOneField(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="replaced_by", verbose_name=_("replaces")
     )
-    revoked_reason = models.CharField(_("reason for revoking"), max_length=200, blank=True)
+    revoked_reason = models.CharField(_("reason for revoking"), max_length=200, blank=True, validators=[reject_rrn])
     revoked_at = models.DateTimeField(null=True, blank=True)
     revoked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -586,6 +592,11 @@ class Certificate(OutboxFields):
     def masked_name(self) -> str:
         """Return the holder's name with its middle hidden, as the public page shows it (김*진)."""
         return mask_name(self.holder_name)
+
+    @property
+    def holder_destroyed(self) -> bool:
+        """Return whether the holder's personal data was destroyed at the end of its retention."""
+        return self.holder_name == ANONYMISED_NAME
 
 
 class CertificateEvent(StateEvent):

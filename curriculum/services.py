@@ -46,7 +46,7 @@ from curriculum.models import (
 )
 from curriculum.progress import TraineeProgress, cohort_progress
 from recruiting.errors import ApplicationError
-from recruiting.models import Applicant, ApplicantStatus
+from recruiting.models import ANONYMISED_NAME, Applicant, ApplicantStatus
 from recruiting.services import applicant_enroll
 
 if TYPE_CHECKING:
@@ -430,6 +430,32 @@ def enrollment_leave(*, enrollment: Enrollment, actor: User, reason: str) -> Enr
     return enrollment
 
 
+def enrollment_anonymise(*, enrollment: Enrollment) -> None:
+    """Destroy the personal data of a training record in place; the caller holds the person's lock.
+
+    Marks, attendance and dates stay, emptied of what names the person: the registration
+    with the association, free-text reasons and notes, the name on her certificates and their PDF files
+    (removed once the transaction commits, so a rollback keeps a file its row still names).
+    assignments.retention decides when a record is due.
+    """
+    # The association's number names her; its date goes with it (a database check holds them together).
+    enrollment.registration_number = ""
+    enrollment.registered_on = None
+    enrollment.early_graduation_reason = ""
+    enrollment.save(update_fields=["registration_number", "registered_on", "early_graduation_reason"])
+    enrollment.events.exclude(note="").update(note="")
+    AttendanceChange.objects.filter(attendance__enrollment=enrollment).exclude(reason="").update(reason="")
+    for certificate in enrollment.certificates.select_for_update():
+        pdf_name, storage = certificate.pdf.name, certificate.pdf.storage
+        certificate.holder_name = ANONYMISED_NAME
+        certificate.revoked_reason = ""
+        certificate.pdf = ""
+        certificate.save(update_fields=["holder_name", "revoked_reason", "pdf"])
+        certificate.events.exclude(note="").update(note="")
+        if pdf_name:
+            transaction.on_commit(lambda name=pdf_name, storage=storage: storage.delete(name))
+
+
 # The milestones a trainee needs before selling, in the order the form and the history show them.
 MILESTONE_FIELDS = (
     "exam_date",
@@ -594,10 +620,19 @@ def attendance_warnings_retry_due(*, now: datetime | None = None) -> int:
     return sum(attendance_warning_send(warning_id=pk) for pk in ids)
 
 
-def attendance_warning_resend(*, warning: AttendanceWarning) -> bool:
-    """Queue an unsent attendance warning with its attempts given back; return False if it went meanwhile."""
+def attendance_warning_resend(*, warning: AttendanceWarning, actor: User) -> bool:
+    """Queue an unsent attendance warning with its attempts given back; return False if it went meanwhile.
+
+    The trainee's history records who sent it again.
+    """
     with transaction.atomic():
         if not outbox_requeue(AttendanceWarning, warning.pk, sent_field="sent_at"):
             return False
+        state_record(
+            warning.enrollment,
+            actor=actor,
+            note=_("Attendance warning of the week of %(date)s sent again by staff.")
+            % {"date": date_format(warning.week_of, "DATE_FORMAT")},
+        )
         transaction.on_commit(lambda: async_task(attendance_warning_send, warning_id=warning.pk))
     return True

@@ -24,7 +24,7 @@ def certificate_verify(request: HttpRequest, code: str) -> HttpResponse:
 
 
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def certificate_lookup(request: HttpRequest) -> HttpResponse:
     """Look a certificate up by its number and verification code (both, so numbers alone reveal nothing)."""
     form = CertificateLookupForm(request.POST or None)
@@ -44,8 +44,9 @@ def certificate_download(request: HttpRequest, token: str) -> HttpResponse:
     certificate = certificate_for_download_token(token)
     if certificate is None:
         return render(request, "curriculum/certificate_link_expired.html", status=410)
-    # A revoked or replaced certificate's paper must not circulate again, even through its own link.
-    if certificate.status != CertificateStatus.VALID:
+    # A revoked or replaced certificate's paper must not circulate again, even through its own
+    # link; a destroyed one has no file left.
+    if certificate.status != CertificateStatus.VALID or not certificate.pdf:
         return render(request, "curriculum/certificate_no_longer_valid.html", {"certificate": certificate}, status=410)
     return private_pdf_response(
         certificate.pdf, filename=f"수료증-{certificate.year}-{certificate.serial:04d}.pdf", as_attachment=True

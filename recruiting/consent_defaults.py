@@ -7,6 +7,20 @@ APPLICATION_ITEMS = (
     "지원 동기(선택), 상담 희망 시간(선택)"
 )
 
+# What the retention rules of assignments.retention do, with the default periods of the
+# settings; an installation that changes a period changes this notice in the admin too.
+APPLICATION_RETENTION = (
+    "불합격, 지원 철회 또는 모집 종료로 전형이 끝난 날부터 180일이 지나면 지체 없이 파기합니다"
+    "(인재풀 등록에 동의하면 동의한 날부터 1년). 모집이 끝나고 60일이 지나도록 결과가 정해지지 않은 "
+    "지원서는 모집 종료로 마감합니다. 교육에 입과하면 교육 기록으로 보관하고, 교육 또는 활동이 끝난 "
+    "날부터 3년이 지나면 파기합니다."
+)
+# The wording before the retention rules covered every state; a notice still saying it is updated.
+PREVIOUS_APPLICATION_RETENTION = (
+    "불합격 또는 지원 철회가 확정된 날부터 180일이 지나면 지체 없이 파기합니다. "
+    "합격하여 교육에 입과하면 교육·위촉 기록으로 보관합니다."
+)
+
 DEFAULT_NOTICES = [
     {
         "key": "application",
@@ -14,8 +28,7 @@ DEFAULT_NOTICES = [
         "is_required": True,
         "purpose": "CS RC 채용 전형(지원 접수, 지원 상담, 면접, 결과 안내) 진행",
         "items": APPLICATION_ITEMS,
-        "retention": "불합격 또는 지원 철회가 확정된 날부터 180일이 지나면 지체 없이 파기합니다. "
-        "합격하여 교육에 입과하면 교육·위촉 기록으로 보관합니다.",
+        "retention": APPLICATION_RETENTION,
         "refusal": "동의를 거부할 권리가 있습니다. 다만 동의하지 않으시면 지원서를 접수할 수 없습니다.",
         "sort_order": 1,
     },

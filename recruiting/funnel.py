@@ -24,6 +24,7 @@ class Funnel:
     steps: list[FunnelStep]
     rejected: int
     withdrawn: int
+    lapsed: int
 
     @property
     def applicants(self) -> int:
@@ -45,6 +46,7 @@ def _funnel(title: str, reached: dict[str, int]) -> Funnel:
         steps=steps,
         rejected=reached.get(ApplicantStatus.REJECTED, 0),
         withdrawn=reached.get(ApplicantStatus.WITHDRAWN, 0),
+        lapsed=reached.get(ApplicantStatus.LAPSED, 0),
     )
 
 

@@ -18,6 +18,9 @@ class ApplicantStatus(models.TextChoices):
     ENROLLED = "enrolled", _("Enrolled")
     REJECTED = "rejected", _("Rejected")
     WITHDRAWN = "withdrawn", _("Withdrawn")
+    # Nothing was decided and the round is long over: the retention job closes the
+    # application so that it, too, reaches an end (see applications_lapse_due).
+    LAPSED = "lapsed", _("Lapsed")
 
 
 class SlotKind(models.TextChoices):
@@ -36,20 +39,36 @@ class NotificationKind(models.TextChoices):
     ACCEPTED = "accepted", _("Accepted")
     REJECTED = "rejected", _("Not accepted")
     WITHDRAWN = "withdrawn", _("Withdrawal confirmed")
+    LAPSED = "lapsed", _("Closed when the round ended")
     APPOINTMENT_BOOKED = "appointment_booked", _("Appointment confirmed")
     APPOINTMENT_CHANGED = "appointment_changed", _("Appointment changed")
     APPOINTMENT_CANCELLED = "appointment_cancelled", _("Appointment cancelled")
     APPOINTMENT_REMINDER = "appointment_reminder", _("Appointment reminder")
 
 
-# An application is "live" until it is rejected or withdrawn; only live ones count
+# An application is "live" until it is rejected, withdrawn or lapses; only live ones count
 # for the one-application-per-mobile-per-round rule.
-ENDED_STATUSES = (ApplicantStatus.REJECTED, ApplicantStatus.WITHDRAWN)
+ENDED_STATUSES = (ApplicantStatus.REJECTED, ApplicantStatus.WITHDRAWN, ApplicantStatus.LAPSED)
 
-# Forward one stage at a time; rejected and withdrawn from any open stage.
+# The stages in which an application waits for someone's decision; it lapses from any of them.
+OPEN_STATUSES = (
+    ApplicantStatus.SUBMITTED,
+    ApplicantStatus.CONSULTATION_BOOKED,
+    ApplicantStatus.CONSULTED,
+    ApplicantStatus.INTERVIEW,
+    ApplicantStatus.ACCEPTED,
+)
+
+# Forward one stage at a time; rejected and withdrawn from any open stage, lapsed from any
+# open stage by the retention job.
 TRANSITIONS: dict[str, frozenset[str]] = {
     ApplicantStatus.SUBMITTED: frozenset(
-        {ApplicantStatus.CONSULTATION_BOOKED, ApplicantStatus.REJECTED, ApplicantStatus.WITHDRAWN}
+        {
+            ApplicantStatus.CONSULTATION_BOOKED,
+            ApplicantStatus.REJECTED,
+            ApplicantStatus.WITHDRAWN,
+            ApplicantStatus.LAPSED,
+        }
     ),
     # Back to submitted when the consultation is cancelled without a new time.
     ApplicantStatus.CONSULTATION_BOOKED: frozenset(
@@ -58,19 +77,21 @@ TRANSITIONS: dict[str, frozenset[str]] = {
             ApplicantStatus.CONSULTED,
             ApplicantStatus.REJECTED,
             ApplicantStatus.WITHDRAWN,
+            ApplicantStatus.LAPSED,
         }
     ),
     ApplicantStatus.CONSULTED: frozenset(
-        {ApplicantStatus.INTERVIEW, ApplicantStatus.REJECTED, ApplicantStatus.WITHDRAWN}
+        {ApplicantStatus.INTERVIEW, ApplicantStatus.REJECTED, ApplicantStatus.WITHDRAWN, ApplicantStatus.LAPSED}
     ),
     ApplicantStatus.INTERVIEW: frozenset(
-        {ApplicantStatus.ACCEPTED, ApplicantStatus.REJECTED, ApplicantStatus.WITHDRAWN}
+        {ApplicantStatus.ACCEPTED, ApplicantStatus.REJECTED, ApplicantStatus.WITHDRAWN, ApplicantStatus.LAPSED}
     ),
     # Accepted people may still withdraw before they enroll; enrollment belongs to curriculum.
-    ApplicantStatus.ACCEPTED: frozenset({ApplicantStatus.ENROLLED, ApplicantStatus.WITHDRAWN}),
+    ApplicantStatus.ACCEPTED: frozenset({ApplicantStatus.ENROLLED, ApplicantStatus.WITHDRAWN, ApplicantStatus.LAPSED}),
     ApplicantStatus.ENROLLED: frozenset(),
     ApplicantStatus.REJECTED: frozenset(),
     ApplicantStatus.WITHDRAWN: frozenset(),
+    ApplicantStatus.LAPSED: frozenset(),
 }
 
 # The moves staff make from the applicant's page and the board, in pipeline order; each has
@@ -86,7 +107,7 @@ STAFF_MOVES = (
 
 # The moves that close an application: staff confirm them first (DESIGN §8), and the board
 # offers only the others.
-CLOSING_MOVES = ENDED_STATUSES
+CLOSING_MOVES = (ApplicantStatus.REJECTED, ApplicantStatus.WITHDRAWN)
 
 # Which appointments an applicant may book at each stage, and the stage a booking moves to.
 BOOKABLE: dict[str, dict[str, str]] = {
@@ -107,6 +128,7 @@ STAGE_NOTICES: dict[str, str] = {
     ApplicantStatus.ACCEPTED: NotificationKind.ACCEPTED,
     ApplicantStatus.REJECTED: NotificationKind.REJECTED,
     ApplicantStatus.WITHDRAWN: NotificationKind.WITHDRAWN,
+    ApplicantStatus.LAPSED: NotificationKind.LAPSED,
 }
 
 # The stages an application passes through in order; rejected and withdrawn leave it.

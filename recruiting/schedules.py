@@ -11,5 +11,4 @@ JOBS = {
     "appointment reminders": Job(tasks.appointment_reminders_send, Schedule.DAILY, time(10, 0)),
     # Failed and stranded notifications; the pauses between attempts are in core.outbox.
     "notification retries": Job(tasks.notifications_retry_due, Schedule.MINUTES, minutes=5),
-    "applicant data retention": Job(tasks.applicants_anonymise_due, Schedule.DAILY, time(3, 30)),
 }

@@ -27,6 +27,7 @@ from core.validators import text_refusal
 from recruiting.calendar import appointment_ics
 from recruiting.errors import ApplicationError
 from recruiting.models import (
+    ANONYMISED_NAME,
     AccessRecord,
     Applicant,
     ApplicantConsent,
@@ -47,6 +48,7 @@ from recruiting.models import (
 from recruiting.pipeline import (
     BOOKABLE,
     ENDED_STATUSES,
+    OPEN_STATUSES,
     STAGE_NOTICES,
     ApplicantStatus,
     NotificationKind,
@@ -263,6 +265,41 @@ def applicant_withdraw(
     )[0]
 
 
+def applicant_lapse(*, applicant: Applicant, expected_status: str | None = None) -> Applicant:
+    """Close an application nobody decided on once its round is long over (기간 만료), and tell the applicant."""
+    return _transition(
+        applicant=applicant,
+        to=ApplicantStatus.LAPSED,
+        actor=None,
+        note=_("Closed by the retention job: the round ended without a decision."),
+        expected_status=expected_status,
+    )[0]
+
+
+def applications_lapse_due(*, today: date | None = None) -> int:
+    """Lapse the open applications of rounds over for more than APPLICATION_LAPSE_DAYS; return how many.
+
+    Before acceptance the round's closing date counts; an accepted applicant waits for
+    her cohort, so the cohort's start counts. Without this, an application nobody
+    decided on would never end, and its personal data would be kept for ever.
+    """
+    cutoff = (today or timezone.localdate()) - timedelta(days=settings.APPLICATION_LAPSE_DAYS)
+    waiting = [status for status in OPEN_STATUSES if status != ApplicantStatus.ACCEPTED]
+    due = Applicant.objects.filter(
+        Q(status__in=waiting, round__closes_on__lt=cutoff)
+        | Q(status=ApplicantStatus.ACCEPTED, round__cohort_starts_on__lt=cutoff)
+    )
+    lapsed = 0
+    for applicant in due.iterator():
+        try:
+            applicant_lapse(applicant=applicant, expected_status=applicant.status)
+        except ApplicationError:
+            # Someone moved it meanwhile (staff decided, or she withdrew): their move stands.
+            continue
+        lapsed += 1
+    return lapsed
+
+
 def applicant_enroll(*, applicant: Applicant, actor: User, note: str = "") -> Applicant:
     """Record that an accepted applicant joined a cohort (입과); curriculum calls it when enrolling."""
     return _transition(applicant=applicant, to=ApplicantStatus.ENROLLED, actor=actor, note=note)[0]
@@ -413,7 +450,11 @@ def access_record_write(
 def applicant_request_deletion(*, applicant: Applicant) -> Applicant:
     """Record the applicant's request to delete their data, withdrawing a live application.
 
-    The retention job anonymises the record; asking twice records one request.
+    An application that ends here is destroyed by the next run of the retention job. A
+    person already in training keeps her training record for its retention period
+    (assignments.retention), but what only the application needed (her motivation, the
+    times she preferred, an email change waiting for confirmation) is destroyed at once.
+    Asking twice records one request.
     """
     with transaction.atomic():
         locked = Applicant.objects.select_for_update().get(pk=applicant.pk)
@@ -422,7 +463,13 @@ def applicant_request_deletion(*, applicant: Applicant) -> Applicant:
         if locked.can_become(ApplicantStatus.WITHDRAWN):
             locked = applicant_withdraw(applicant=locked, note=_("Withdrawn with a request to delete the data."))
         locked.deletion_requested_at = timezone.now()
-        locked.save(update_fields=["deletion_requested_at", "updated_at"])
+        fields = ["deletion_requested_at", "updated_at"]
+        if locked.status == ApplicantStatus.ENROLLED:
+            locked.motivation = ""
+            locked.preferred_times = []
+            fields += ["motivation", "preferred_times"]
+            locked.email_changes.all().delete()
+        locked.save(update_fields=fields)
         state_record(locked, actor=None, note=_("The applicant asked for their data to be deleted."))
     return locked
 
@@ -621,57 +668,56 @@ def notifications_retry_due(*, now: datetime | None = None) -> int:
     return sum(notification_send(notification_id=pk) for pk in ids)
 
 
-def notification_resend(*, notification: Notification) -> bool:
-    """Queue an unsent notification for sending with its attempts given back; return False if it went meanwhile."""
+def notification_resend(*, notification: Notification, actor: User) -> bool:
+    """Queue an unsent notification for sending with its attempts given back; return False if it went meanwhile.
+
+    The applicant's history records who sent it again.
+    """
     with transaction.atomic():
         if not outbox_requeue(Notification, notification.pk, sent_field="sent_at"):
             return False
+        state_record(
+            notification.applicant,
+            actor=actor,
+            note=_("Email sent again by staff: %(kind)s") % {"kind": notification.get_kind_display()},
+        )
         _queue_notification(notification)
     return True
 
 
-# What an anonymised application keeps in place of the person's name.
-ANONYMISED_NAME = "(파기됨)"
+def applicant_anonymise(*, applicant: Applicant, now: datetime) -> None:
+    """Empty the application of its personal data in place; the caller holds the row's lock.
 
-
-def applicants_anonymise_due(*, now: datetime | None = None) -> int:
-    """Destroy the personal data that is due for destruction; return how many applications were anonymised.
-
-    Due are applications rejected or withdrawn more than APPLICANT_RETENTION_DAYS ago,
-    and ended applications whose applicant asked for deletion. The rows stay, emptied of
-    personal data, so that counts and funnels stay true; consents, events (without their
-    notes) and notifications hold no personal data and stay too. Enrolled people are
-    employees with records of their own and are never anonymised here. Running it
-    again finds nothing left to do.
+    The row stays, so that counts and funnels stay true; consents, events (without their
+    notes) and notifications hold no personal data and stay too. The people retention job
+    (assignments.retention) decides when a person is due and calls this.
     """
-    now = now or timezone.now()
-    cutoff = now - timedelta(days=settings.APPLICANT_RETENTION_DAYS)
-    due = Applicant.objects.filter(anonymised_at=None, status__in=ENDED_STATUSES).filter(
-        Q(closed_at__lt=cutoff) | Q(deletion_requested_at__isnull=False)
-    )
-    anonymised = 0
-    for pk in due.values_list("pk", flat=True).iterator():
-        with transaction.atomic():
-            applicant = Applicant.objects.select_for_update().filter(pk=pk, anonymised_at=None).first()
-            if applicant is None:
-                continue
-            applicant.name = ANONYMISED_NAME
-            applicant.mobile = ""
-            applicant.email = ""
-            applicant.birth_year = 0
-            applicant.motivation = ""
-            applicant.preferred_times = []
-            # The old status link stops working.
-            applicant.status_token = new_status_token()
-            applicant.anonymised_at = now
-            applicant.save()
-            applicant.staff_notes.all().delete()
-            applicant.email_changes.all().delete()
-            applicant.events.exclude(note="").update(note="")
-            state_record(applicant, actor=None, note=_("Personal data destroyed by the retention job."))
-            anonymised += 1
-    logger.info("Retention: anonymised %d applications closed before %s", anonymised, cutoff.date())
-    return anonymised
+    applicant.name = ANONYMISED_NAME
+    applicant.mobile = ""
+    applicant.email = ""
+    applicant.birth_year = 0
+    applicant.motivation = ""
+    applicant.preferred_times = []
+    # The old status link stops working.
+    applicant.status_token = new_status_token()
+    applicant.anonymised_at = now
+    applicant.save()
+    applicant.staff_notes.all().delete()
+    applicant.email_changes.all().delete()
+    applicant.events.exclude(note="").update(note="")
+    state_record(applicant, actor=None, note=_("Personal data destroyed by the retention job."))
+
+
+def access_records_prune(*, now: datetime | None = None) -> int:
+    """Delete the access records older than ACCESS_RECORD_RETENTION_DAYS; return how many.
+
+    They are kept that long to answer who looked at whose data (the access-log duty of
+    the personal-data safety rules), and no longer: their filters may hold a name typed
+    into a search.
+    """
+    cutoff = (now or timezone.now()) - timedelta(days=settings.ACCESS_RECORD_RETENTION_DAYS)
+    deleted, _per_model = AccessRecord.objects.filter(created_at__lt=cutoff).delete()
+    return deleted
 
 
 # What the people booked were sent in their invitation: fixed once a seat is booked.

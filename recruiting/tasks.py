@@ -10,9 +10,5 @@ def appointment_reminders_send() -> int:
     return services.appointment_reminders_send()
 
 
-def applicants_anonymise_due() -> int:
-    return services.applicants_anonymise_due()
-
-
 def notifications_retry_due() -> int:
     return services.notifications_retry_due()

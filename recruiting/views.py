@@ -2,12 +2,14 @@
 
 import logging
 
+from django.conf import settings
 from django.contrib import messages
 from django.db.models import Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -33,7 +35,7 @@ logger = logging.getLogger(__name__)
 
 
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def application_form(request: HttpRequest, *, page) -> HttpResponse:
     """Show the application form of the apply page, or record the application it posts."""
     rounds = list(RecruitmentRound.objects.open())
@@ -151,7 +153,7 @@ def status_book(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def status_cancel_appointment(request: HttpRequest, token: str, appointment_id: int) -> HttpResponse:
     """Ask for confirmation, then cancel one of the applicant's own bookings."""
     applicant = _applicant_for_token(token)
@@ -166,7 +168,7 @@ def status_cancel_appointment(request: HttpRequest, token: str, appointment_id: 
 
 
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def status_contact(request: HttpRequest, token: str) -> HttpResponse:
     """Let the applicant correct her email and mobile; a new email counts once confirmed at that address."""
     applicant = _applicant_for_token(token)
@@ -202,7 +204,7 @@ def status_contact(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def status_contact_confirm(request: HttpRequest, token: str, change_token: str) -> HttpResponse:
     """Ask, then confirm the new email address. A GET changes nothing, as mail scanners follow links."""
     applicant = _applicant_for_token(token)
@@ -219,7 +221,7 @@ def status_contact_confirm(request: HttpRequest, token: str, change_token: str) 
 
 
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def status_withdraw(request: HttpRequest, token: str) -> HttpResponse:
     """Ask for confirmation, then withdraw the application."""
     applicant = _applicant_for_token(token)
@@ -237,19 +239,32 @@ def status_withdraw(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def status_delete(request: HttpRequest, token: str) -> HttpResponse:
     """Ask for confirmation, then record the request to delete the applicant's data."""
     applicant = _applicant_for_token(token)
+    in_training = applicant.status == ApplicantStatus.ENROLLED
     if request.method == "POST":
         applicant_request_deletion(applicant=applicant)
-        messages.success(request, _("We have your request. Your personal data will be deleted."))
+        if in_training:
+            messages.success(request, _("We have your request. What only your application needed is destroyed now."))
+        else:
+            messages.success(request, _("We have your request. Your personal data will be destroyed within a day."))
         return redirect("recruiting:status", token)
-    return render(request, "recruiting/status_delete.html", {"applicant": applicant})
+    context = {"applicant": applicant, "in_training": in_training, "training_retention": training_retention_words()}
+    return render(request, "recruiting/status_delete.html", context)
+
+
+def training_retention_words() -> str:
+    """Return how long a training record is kept after the training or the work ends, in words (3년)."""
+    days = settings.TRAINING_RECORD_RETENTION_DAYS
+    if days % 365 == 0:
+        return ngettext("%(years)d year", "%(years)d years", days // 365) % {"years": days // 365}
+    return ngettext("%(days)d day", "%(days)d days", days) % {"days": days}
 
 
 @never_cache
-@require_http_methods(["GET", "POST"])
+@require_http_methods(["GET", "HEAD", "POST"])
 def status_link_request(request: HttpRequest) -> HttpResponse:
     """'I lost my link': email it again. The answer never says whether an application exists."""
     form = StatusLinkForm(request.POST or None)
@@ -282,5 +297,9 @@ def next_step(applicant: Applicant) -> str:
         ApplicantStatus.ENROLLED: _("You are enrolled in a cohort. Your trainer will guide you from here."),
         ApplicantStatus.REJECTED: _("Thank you for applying. We could not offer you a place this time."),
         ApplicantStatus.WITHDRAWN: _("You have withdrawn this application. You are welcome to apply again."),
+        ApplicantStatus.LAPSED: _(
+            "The round ended before a decision was made, so this application is closed. "
+            "You are welcome to apply to a later round."
+        ),
     }
     return steps[applicant.status]

@@ -12,6 +12,9 @@ from curriculum.tests.factories import make_accepted, make_graduate
 from recruiting.models import Branch
 from recruiting.tests.factories import make_staff
 
+# Every test here uses the site: it is built once for the module (conftest.py, module_site).
+pytestmark = pytest.mark.usefixtures("module_site")
+
 
 @pytest.fixture
 def graduates(cohort, open_round, hana):

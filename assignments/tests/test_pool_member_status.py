@@ -12,6 +12,9 @@ from assignments.errors import PoolError
 from assignments.models import PoolMember, PoolMemberEvent, PoolMemberStatus
 from assignments.tests.factories import make_pool_graduate
 
+# Every test here uses the site: it is built once for the module (conftest.py, module_site).
+pytestmark = pytest.mark.usefixtures("module_site")
+
 ACTIVE, ON_LEAVE, LEFT = PoolMemberStatus.ACTIVE, PoolMemberStatus.ON_LEAVE, PoolMemberStatus.LEFT
 
 

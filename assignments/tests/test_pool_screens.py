@@ -11,6 +11,9 @@ from curriculum.models import Enrollment
 from curriculum.services import enrollment_enroll
 from curriculum.tests.factories import make_accepted, make_graduate
 
+# Every test here uses the site: it is built once for the module (conftest.py, module_site).
+pytestmark = pytest.mark.usefixtures("module_site")
+
 
 @pytest.fixture
 def graduates(cohort, open_round, hana):

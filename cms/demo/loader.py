@@ -1,4 +1,4 @@
-"""Load the demo: branches, the public site in Korean, and one staff login per role.
+"""Load the demo on top of the real site (`cms.site_install`): stories, people, cohorts and one login per role.
 
 Idempotent: what exists is reused and left as editors may have changed it; only what
 is missing is created. Logins get the printed demo password on every run.
@@ -11,23 +11,12 @@ from decimal import Decimal
 from django.contrib.auth.models import Group, User
 from django.db import transaction
 from django.utils import timezone
-from wagtail.models import Page, Site
 
 from assignments.services import cohort_release_to_pool
 from cms.demo import content
-from cms.models import (
-    ApplyPage,
-    BranchIndexPage,
-    BranchPage,
-    ContentPage,
-    FaqPage,
-    HomePage,
-    SiteSettings,
-    StoryIndexPage,
-    StoryPage,
-    TrainingPage,
-)
-from cms.sites import site_address
+from cms.models import StoryIndexPage, StoryPage
+from cms.site_content import branch_title
+from cms.site_install import site_install
 from core.roles import Role
 from curriculum.certificates.services import certificate_issue, certificate_render
 from curriculum.defaults import DEFAULT_CURRICULUM_NAME
@@ -87,75 +76,18 @@ class DemoLoader:
             self._seed_graduated_cohort(branches[DEMO_STAFF_BRANCH])
 
     def seed_public_site(self) -> dict[str, Branch]:
-        """Create the branches and every public page in Korean; return the branches by name."""
-        branches = self._seed_branches()
-        home = self._seed_home()
-        apply_page = self._child(home, ApplyPage, content.APPLY)
-        self._seed_site(home, apply_page)
-        self._seed_branch_pages(home, branches)
-        self._seed_stories(home, branches)
-        for model, data, in_menu in [
-            (TrainingPage, content.TRAINING, True),
-            (FaqPage, content.FAQ, True),
-            (ContentPage, content.PRIVACY, False),
-        ]:
-            self._child(home, model, data, show_in_menus=in_menu)
+        """Install the real site, then the demo's branch addresses and stories; return the branches by name."""
+        site_install()
+        self._seed_branch_addresses()
+        branches = {branch.name: branch for branch in Branch.objects.all()}
+        self._seed_stories(branches)
         return branches
 
-    def _seed_branches(self) -> dict[str, Branch]:
-        branches = {}
-        for order, data in enumerate(content.BRANCHES):
-            branch, _created = Branch.objects.get_or_create(
-                slug=data["slug"],
-                defaults={
-                    "name": data["name"],
-                    "address": data["address"],
-                    "phone": data["phone"],
-                    "sort_order": order,
-                },
-            )
-            for province, names in data["districts"].items():
-                District.objects.filter(province=province, name__in=names, branch=None).update(branch=branch)
-            branches[branch.name] = branch
-        return branches
-
-    def _seed_home(self) -> HomePage:
-        home = HomePage.objects.first()
-        if home:
-            return home
-        root = Page.get_first_root_node()
-        # Wagtail's installation leaves a "Welcome" page where the home page belongs.
-        for placeholder in root.get_children().filter(content_type__model="page", slug="home"):
-            Site.objects.filter(root_page=placeholder).delete()
-            placeholder.delete()
-        home = root.add_child(
-            instance=HomePage(
-                title=content.HOME["title"],
-                slug="home",
-                hero_title=content.HOME["hero_title"],
-                intro=content.HOME["intro"],
-                cta_label=content.HOME["cta_label"],
-                body=content.HOME["body"],
-            )
-        )
-        home.save_revision().publish()
-        return home
-
-    def _seed_site(self, home: HomePage, apply_page: ApplyPage) -> None:
-        site = Site.objects.filter(is_default_site=True).first()
-        if site is None:
-            hostname, port = site_address()
-            site = Site.objects.create(hostname=hostname, port=port, root_page=home, is_default_site=True)
-        elif site.root_page_id != home.pk:
-            site.root_page = home
-            site.save()
-        site_settings, _created = SiteSettings.objects.get_or_create(site=site, defaults=content.SITE_SETTINGS)
-        if site_settings.apply_page_id is None:
-            site_settings.apply_page = apply_page
-            site_settings.save(update_fields=["apply_page"])
-        if home.cta_page_id is None:
-            home.cta_page = apply_page
-            home.save_revision().publish()
+    def _seed_branch_addresses(self) -> None:
+        """Give the branches that have no address yet the demo's illustrative one."""
+        for branch in Branch.objects.filter(slug__in=content.BRANCH_ADDRESSES, address=""):
+            branch.address = content.BRANCH_ADDRESSES[branch.slug]
+            branch.save(update_fields=["address"])
 
     def _seed_round(self) -> RecruitmentRound:
         """Create the demo round, open from two weeks before the demo was first loaded."""
@@ -172,32 +104,28 @@ class DemoLoader:
         )
         return round_
 
-    def _child(self, parent: Page, model: type[Page], data: dict, *, show_in_menus: bool = False, **fields) -> Page:
-        existing = model.objects.child_of(parent).filter(slug=data["slug"]).first()
-        if existing:
-            return existing
-        values = {key: value for key, value in data.items() if key in {"title", "slug", "intro", "body"}}
-        page = parent.add_child(instance=model(show_in_menus=show_in_menus, **values, **fields))
-        page.save_revision().publish()
-        return page
-
-    def _seed_branch_pages(self, home: HomePage, branches: dict[str, Branch]) -> None:
-        index = self._child(home, BranchIndexPage, content.BRANCH_INDEX, show_in_menus=True)
-        for data in content.BRANCHES:
-            page_data = {"title": f"{data['name']}CS지점", "slug": data["slug"], "intro": data["intro"]}
-            self._child(index, BranchPage, page_data, branch=branches[data["name"]])
-
-    def _seed_stories(self, home: HomePage, branches: dict[str, Branch]) -> None:
-        index = self._child(home, StoryIndexPage, content.STORY_INDEX, show_in_menus=True)
+    def _seed_stories(self, branches: dict[str, Branch]) -> None:
+        """Publish the demo's stories that are missing, and show the story index in the menu once it has them."""
+        index = StoryIndexPage.objects.first()
+        if index is None:
+            return
         for data in content.STORIES:
-            self._child(
-                index,
-                StoryPage,
-                data,
+            if StoryPage.objects.child_of(index).filter(slug=data["slug"]).exists():
+                continue
+            story = StoryPage(
+                title=data["title"],
+                slug=data["slug"],
+                intro=data["intro"],
+                body=data["body"],
                 person_name=data["person_name"],
                 role=data["role"],
                 branch=branches.get(data["branch"]),
             )
+            index.add_child(instance=story)
+            story.save_revision().publish()
+            if not index.show_in_menus:
+                index.show_in_menus = True
+                index.save_revision().publish()
 
     def _seed_slots(self, branches: dict[str, Branch]) -> None:
         """Publish two weeks of consultation and interview times at every branch that has none."""
@@ -206,7 +134,7 @@ class DemoLoader:
         for branch in branches.values():
             if branch.slots.exists():
                 continue
-            place = f"{branch.name}CS지점 상담실"
+            place = f"{branch_title(branch.name)} 상담실"
             for day in days:
                 for hour, kind, capacity in DEMO_SLOT_TIMES:
                     starts_at = timezone.make_aware(datetime.combine(day, time(hour)))
@@ -270,7 +198,7 @@ class DemoLoader:
             branch=applicant.preferred_branch,
             kind=kind,
             starts_at=tomorrow,
-            place=f"{applicant.preferred_branch.name}CS지점 상담실",
+            place=f"{branch_title(applicant.preferred_branch.name)} 상담실",
             capacity=1,
         )
         services.appointment_book(applicant=applicant, slot=slot, actor=actor)

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 def _card(html: str, branch_name: str) -> str:
     """Return the branch list's card of one branch."""
-    card = html[html.index(f"{branch_name} CS지점</a>") :]
+    card = html[html.index(f"{branch_name}CS지점</a>") :]
     return card.split('<li class="branch-card">')[0]
 
 

@@ -25,7 +25,7 @@ def test_a_visitor_on_a_phone_reads_the_public_site(live_server, demo_site, phon
     assert phone.evaluate("document.activeElement.id") == "main"
 
     phone.get_by_role("navigation", name="주 메뉴").get_by_role("link", name="지점 안내").click()
-    phone.get_by_role("link", name="강서 CS지점").click()
+    phone.get_by_role("link", name="강서CS지점").click()
     assert phone.locator("h1").inner_text() == "강서CS지점"
     assert phone.get_by_role("heading", name="담당 지역").is_visible()
     assert phone.get_by_text("강서구", exact=True).is_visible()
@@ -54,7 +54,7 @@ def test_an_applicant_applies_on_a_phone_then_withdraws(live_server, demo_site, 
     phone.get_by_label("출생연도").fill("1987")
     phone.get_by_label("시도").select_option(label="서울특별시")
     phone.get_by_label("시군구").select_option(label="강서구")
-    assert phone.get_by_label("희망 지점").evaluate("s => s.options[s.selectedIndex].text") == "강서 CS지점"
+    assert phone.get_by_label("희망 지점").evaluate("s => s.options[s.selectedIndex].text") == "강서CS지점"
     phone.get_by_label("어떻게 알게 되셨나요?").select_option(label="지인 소개")
     phone.get_by_role("button", name="지원서 제출하기").click()
     assert phone.locator("#form-errors").evaluate("e => e === document.activeElement")

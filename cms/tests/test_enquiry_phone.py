@@ -14,7 +14,7 @@ OLD_NUMBER = "2187-2663"
 
 
 def _without_branch_cards(html: str) -> str:
-    """Drop the branch list: each branch's own phone is branch data (the demo gives them the old number)."""
+    """Drop the branch list: each branch's own phone is branch data (installed with the old number)."""
     start = html.find('<ul class="branch-grid">')
     return html if start < 0 else html[:start] + html[html.index("</ul>", start) :]
 

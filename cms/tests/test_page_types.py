@@ -149,7 +149,7 @@ class PublicPagesTests(WagtailPageTestCase):
     def test_the_home_page_lists_branches_stories_and_the_enquiry_number(self):
         self.client.logout()
         response = self.client.get("/")
-        self.assertContains(response, "지점0 CS지점")
+        self.assertContains(response, "지점0CS지점")
         self.assertContains(response, "이야기 1")
         self.assertContains(response, "02-2187-2663")
         self.assertContains(response, '<main id="main"')

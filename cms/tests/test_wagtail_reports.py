@@ -13,6 +13,9 @@ from curriculum.tests.conftest import cohort, curriculum, tom  # noqa: F401 - sh
 from recruiting.models import Branch
 from recruiting.tests.factories import make_staff
 
+# Every test here uses the site: it is built once for the module (conftest.py, module_site).
+pytestmark = pytest.mark.usefixtures("module_site")
+
 SITE_HISTORY = "/admin/reports/site-history/"
 
 

@@ -9,6 +9,7 @@ it once per text input with a null character in that input.
 from datetime import timedelta
 from html.parser import HTMLParser
 
+import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db import models
@@ -20,6 +21,9 @@ from curriculum.models import Attendance, AttendanceStatus, Cohort
 from curriculum.services import meeting_days
 from curriculum.tests.factories import enroll_trainees, start_training
 from recruiting.models import Applicant
+
+# `data` is built once for the module; each test runs in a transaction rolled back to it.
+pytestmark = pytest.mark.django_db
 
 NUL = "\x00"
 TEXT_INPUT_TYPES = {"text", "email", "tel", "search", "url", "number", "date", "datetime-local", "time"}

@@ -45,6 +45,13 @@ def test_redis_url_moves_the_caches_to_redis():
         ({"DATABASE_URL": "mysql://db/x"}, "DATABASE_URL must start with"),
         ({"Q_WORKERS": "0"}, "Q_WORKERS must be at least 1"),
         ({"REDIS_URL": "redis://h:6379/1", "PAGE_CACHE_REDIS_DB": "1"}, "PAGE_CACHE_REDIS_DB must differ"),
+        # Certificates inside the folder the proxy serves to anyone would be public again.
+        (
+            {"VAR_DIR": "/srv/csrc", "PRIVATE_MEDIA_ROOT": "/srv/csrc/media/private"},
+            "PRIVATE_MEDIA_ROOT must not lie inside the public media folder",
+        ),
+        ({"PRIVATE_MEDIA_ACCEL_REDIRECT": "private-media/"}, "PRIVATE_MEDIA_ACCEL_REDIRECT must be a path starting"),
+        ({"ACCESS_RECORD_RETENTION_DAYS": "30"}, "ACCESS_RECORD_RETENTION_DAYS must be at least 365"),
     ],
 )
 def test_it_refuses_to_start_with_a_bad_value(env, message):

@@ -10,6 +10,8 @@ from datetime import timedelta
 import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.db import transaction
+from django.test import override_settings
 from django.urls import URLResolver, get_resolver
 from django.utils import timezone
 from wagtail.models import Site
@@ -44,6 +46,8 @@ from recruiting.models import (
     StaffProfile,
 )
 from recruiting.tests.factories import make_applicant, make_staff, walk_to
+
+pytestmark = pytest.mark.django_db
 
 E, R, M, T, H = Role.EDITOR, Role.RECRUITER, Role.BRANCH_MANAGER, Role.TRAINER, Role.HR
 ROLES = [E, R, M, T, H]
@@ -260,9 +264,16 @@ def _our_admin_url_names() -> set[str]:
     return {name for name in walk(get_resolver().url_patterns) if name.startswith(OUR_NAMESPACES)}
 
 
-@pytest.fixture
-def data(db, settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path
+@pytest.fixture(scope="module")
+def data(django_db_setup, django_db_blocker, tmp_path_factory):
+    """Build the data once, in a transaction rolled back after the module; each test's changes roll back to it."""
+    media = tmp_path_factory.mktemp("media")
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=media), transaction.atomic():
+        yield _build_data()
+        transaction.set_rollback(True)
+
+
+def _build_data() -> dict:
     call_command("setup", verbosity=0)
     pages = build_site()
     install_default_notices()

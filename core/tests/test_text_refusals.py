@@ -32,6 +32,9 @@ from recruiting.errors import ApplicationError
 from recruiting.models import AccessRecord, Applicant, ApplicantNote, ApplicantStatus, District, Province, Slot
 from recruiting.tests.factories import make_applicant, make_slot
 
+# Every test here uses the site: it is built once for the module (conftest.py, module_site).
+pytestmark = pytest.mark.usefixtures("module_site")
+
 UNSAFE = pytest.mark.parametrize(
     "text",
     ["주민번호 ８５０１０１－２３４５６７８ 확인", "850101\u200b_2345678", "사유\x00"],

@@ -1,19 +1,18 @@
 """The completion certificate's PDF: a plain data object in, PDF bytes out, no database.
 
 Korean text is set in NanumMyeongjo, embedded from `curriculum/fonts/` (SIL OFL 1.1); the
-QR code (reportlab's own) points to the public verification page.
+QR code, encoded with reportlab's own encoder, points to the public verification page.
 """
 
 import io
+import itertools
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
-from reportlab.graphics import renderPDF
-from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.shapes import Drawing
-from reportlab.lib.colors import Color, HexColor
+from reportlab.graphics.barcode.qrencoder import QRCode, QRErrorCorrectLevel
+from reportlab.lib.colors import Color, HexColor, black
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
@@ -23,6 +22,8 @@ from reportlab.pdfgen.canvas import Canvas
 
 FONTS = Path(__file__).resolve().parent.parent / "fonts"
 SERIF, SERIF_BOLD, SANS = "NanumMyeongjo", "NanumMyeongjoBold", "NanumGothic"
+# The light margin around a QR code, in modules: the four the standard asks for.
+QR_QUIET_ZONE = 4
 
 
 @cache
@@ -30,6 +31,16 @@ def register_fonts() -> None:
     """Register the certificate's TrueType fonts with reportlab, once per process."""
     for name in (SERIF, SERIF_BOLD, SANS):
         pdfmetrics.registerFont(TTFont(name, str(FONTS / f"{name}.ttf")))
+
+
+@lru_cache(maxsize=4)
+def seal_image(png: bytes) -> ImageReader:
+    """Return the seal decoded, once per process for as long as the same seal keeps coming.
+
+    A bulk issue prints the same seal on every certificate, and decoding a scanned seal
+    takes about half as long as drawing the rest of the page.
+    """
+    return ImageReader(io.BytesIO(png))
 
 
 @dataclass(frozen=True)
@@ -53,6 +64,18 @@ class CertificateData:
 
 def korean_date(day: date) -> str:
     return f"{day.year}년 {day.month}월 {day.day}일"
+
+
+def qr_modules(text: str) -> list[list[bool]]:
+    """Return the QR code of `text`, error correction level M, as rows of modules, True where dark.
+
+    Encoding tries all eight masks to pick the best, which is most of what a QR code
+    costs: call it once per certificate.
+    """
+    code = QRCode(None, QRErrorCorrectLevel.M)
+    code.addData(text)
+    code.make()
+    return code.modules
 
 
 class CertificateRenderer:
@@ -129,7 +152,7 @@ class CertificateRenderer:
         canvas.setFillColor(self.ink)
         canvas.setFont(SERIF, 15)
         lines = [
-            f"위 사람은 {data.branch_name} CS지점에서 실시한 {data.program}의",
+            f"위 사람은 {data.branch_name}CS지점에서 실시한 {data.program}의",
             "소정의 교육과정을 성실히 이수하였으므로 이 증서를 수여합니다.",
         ]
         y = self.height / 2 - 30 * mm
@@ -149,7 +172,7 @@ class CertificateRenderer:
         x = self.width / 2 + canvas.stringWidth(data.issuer_name, SERIF_BOLD, 20) / 2 + 2 * mm
         y = self.margin + 24 * mm - size / 2 + 2 * mm
         if data.seal_png:
-            canvas.drawImage(ImageReader(io.BytesIO(data.seal_png)), x, y, size, size, mask="auto")
+            canvas.drawImage(seal_image(data.seal_png), x, y, size, size, mask="auto")
             return
         # Without an uploaded seal, a plain red ring marks where it belongs.
         canvas.setStrokeColor(Color(0.75, 0.1, 0.1))
@@ -161,15 +184,23 @@ class CertificateRenderer:
 
     def _draw_qr(self, canvas: Canvas, data: CertificateData) -> None:
         size = 24 * mm
-        widget = QrCodeWidget(data.verify_url, barLevel="M")
-        left, bottom, right, top = widget.getBounds()
-        scale = [size / (right - left), 0, 0, size / (top - bottom), 0, 0]
-        # The drawing would otherwise set Helvetica, a font the PDF would then name but not embed.
-        drawing = Drawing(size, size, transform=scale, initialFontName=SANS)
-        drawing.add(widget)
         x = self.width - self.margin - 10 * mm - size
         y = self.margin + 10 * mm
-        renderPDF.draw(drawing, canvas, x, y)
+        modules = qr_modules(data.verify_url)
+        module = size / (len(modules) + 2 * QR_QUIET_ZONE)
+        # The dark modules go straight on the canvas, neighbours in a row merged into one
+        # rectangle. Each rectangle is filled on its own: viewers such as poppler snap a
+        # lone rectangle's edges to whole pixels, while one path of them all would be
+        # antialiased along every edge and print differently.
+        canvas.setFillColor(black)
+        for row_index, row in enumerate(modules):
+            bottom = y + size - (QR_QUIET_ZONE + row_index + 1) * module
+            column = QR_QUIET_ZONE
+            for dark, run in itertools.groupby(row):
+                length = len(list(run))
+                if dark:
+                    canvas.rect(x + column * module, bottom, length * module, module, stroke=0, fill=1)
+                column += length
         canvas.setFont(SANS, 7)
         canvas.setFillColor(self.muted)
         canvas.drawCentredString(x + size / 2, y - 3 * mm, f"진위 확인 {data.verification_code}")

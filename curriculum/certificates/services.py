@@ -24,7 +24,7 @@ from django_q.tasks import async_task
 
 from core.emails import send_templated_email
 from core.outbox import RETRY_BATCH, outbox_due, outbox_requeue, outbox_send
-from core.states import state_change, state_start
+from core.states import state_change, state_record, state_start
 from core.validators import text_refusal
 from curriculum.certificates.renderer import CertificateData, CertificateRenderer
 from curriculum.errors import TrainingError
@@ -220,11 +220,15 @@ def certificate_emails_retry_due(*, now: datetime | None = None) -> int:
     return sent
 
 
-def certificate_email_resend(*, certificate: Certificate) -> bool:
-    """Queue an unsent certificate email with its attempts given back; return False if it went meanwhile."""
+def certificate_email_resend(*, certificate: Certificate, actor: User) -> bool:
+    """Queue an unsent certificate email with its attempts given back; return False if it went meanwhile.
+
+    The certificate's history records who sent it again.
+    """
     with transaction.atomic():
         if not outbox_requeue(Certificate, certificate.pk, sent_field="emailed_at"):
             return False
+        state_record(certificate, actor=actor, note=_("Certificate email sent again by staff."))
         transaction.on_commit(lambda: async_task(certificate_email_send, certificate_id=certificate.pk))
     return True
 

@@ -9,6 +9,9 @@ from curriculum import services
 from curriculum.models import Assessment, Attendance
 from curriculum.tests.factories import COHORT_STARTS, enroll_trainees, start_training
 
+# Every test here uses the site: it is built once for the module (conftest.py, module_site).
+pytestmark = pytest.mark.usefixtures("module_site")
+
 # 7기 of the fixtures: meetings from Monday 4 January 2027, none on weekends or Seollal (6–9 February).
 TUESDAY = date(2027, 1, 5)
 

@@ -1,9 +1,11 @@
 """One certificate batch per cohort at a time, and a progress page that tells the truth."""
 
+import importlib
 import threading
 from datetime import date
 
 import pytest
+from django.apps import apps
 from django.db import connection
 
 from core.states import state_change
@@ -129,3 +131,20 @@ def test_batches_started_at_once_for_one_cohort_make_one(cohort, hana, monkeypat
     batch = CertificateBatch.objects.get(cohort=cohort)
     assert started == [batch.pk] * 3
     assert Cohort.objects.get(pk=cohort.pk).certificate_batches.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_closes_all_but_the_newest_batch_of_a_cohort(cohort, hana):
+    """A database from before the rule may hold several batches in progress for one cohort."""
+    constraint = next(c for c in CertificateBatch._meta.constraints if c.name == "one_batch_in_progress_per_cohort")
+    with connection.schema_editor() as editor:
+        editor.remove_constraint(CertificateBatch, constraint)
+    older, newer = (CertificateBatch.objects.create(cohort=cohort, requested_by=hana) for _ in range(2))
+    migration = importlib.import_module("curriculum.migrations.0012_one_certificate_batch_in_progress_per_cohort")
+    migration.finish_all_but_the_newest_batch(apps, None)
+    with connection.schema_editor() as editor:
+        editor.add_constraint(CertificateBatch, constraint)
+    older.refresh_from_db()
+    newer.refresh_from_db()
+    assert (older.status, newer.status) == (BatchStatus.FINISHED, BatchStatus.QUEUED)
+    assert older.events.get().to_status == BatchStatus.FINISHED

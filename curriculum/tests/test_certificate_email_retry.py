@@ -109,3 +109,6 @@ class TestUnsentList:
         certificate.refresh_from_db()
         assert certificate.emailed_at is not None
         assert list(client.get("/admin/unsent-emails/").context["certificates"]) == []
+        # The certificate's history says who sent it again.
+        resent = certificate.events.latest("pk")
+        assert (resent.actor, resent.note) == (hana, "직원이 수료증 이메일을 다시 보냈습니다.")

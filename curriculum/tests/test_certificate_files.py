@@ -18,6 +18,9 @@ from curriculum.certificates.storage import private_storage
 from curriculum.models import Certificate
 from curriculum.tests.factories import make_accepted, make_graduate
 
+# Every test here uses the site: it is built once for the module (conftest.py, module_site).
+pytestmark = pytest.mark.usefixtures("module_site")
+
 
 @pytest.fixture
 def media(settings, tmp_path) -> Path:

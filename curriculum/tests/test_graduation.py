@@ -15,6 +15,9 @@ from curriculum.progress import cohort_progress
 from curriculum.tests.factories import make_accepted, make_graduate
 from recruiting.tests.factories import make_staff
 
+# Every test here uses the site: it is built once for the module (conftest.py, module_site).
+pytestmark = pytest.mark.usefixtures("module_site")
+
 # The cohort fixture trains from 4 January 2027; its last day is 3 April 2027.
 LAST_DAY = date(2027, 4, 3)
 

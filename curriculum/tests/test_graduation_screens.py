@@ -10,6 +10,9 @@ from curriculum.certificates import services as certificate_services
 from curriculum.models import Certificate, CertificateStatus, Enrollment, EnrollmentStatus
 from curriculum.tests.test_graduation import LAST_DAY, _ready
 
+# Every test here uses the site: it is built once for the module (conftest.py, module_site).
+pytestmark = pytest.mark.usefixtures("module_site")
+
 
 @pytest.fixture(autouse=True)
 def media(settings, tmp_path):

@@ -28,6 +28,9 @@ from curriculum.progress import cohort_progress
 from curriculum.tests.factories import COHORT_STARTS, enroll_trainees, start_training
 from recruiting.tests.factories import make_staff
 
+# Every test here uses the site: it is built once for the module (conftest.py, module_site).
+pytestmark = pytest.mark.usefixtures("module_site")
+
 
 @pytest.fixture
 def cohort(cohort):

@@ -17,6 +17,9 @@ from curriculum.models import (
 )
 from curriculum.tests.factories import COHORT_STARTS, enroll_trainees, start_training
 
+# Every test here uses the site: it is built once for the module (conftest.py, module_site).
+pytestmark = pytest.mark.usefixtures("module_site")
+
 # The 7기 of the fixtures trains from 4 January to 3 April 2027; graduation comes after it.
 AFTER_THE_END = date(2027, 4, 5)
 LAST_WEEK = date(2027, 3, 29)

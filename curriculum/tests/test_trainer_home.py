@@ -13,6 +13,9 @@ from curriculum.models import Assessment, Cohort
 from curriculum.tests.factories import enroll_trainees, start_training
 from recruiting.tests.factories import make_staff
 
+# Every test here uses the site: it is built once for the module (conftest.py, module_site).
+pytestmark = pytest.mark.usefixtures("module_site")
+
 # 7기 of the fixtures: Tuesday 5 January 2027 is a meeting day, Saturday 9 January is not.
 MEETING_DAY = date(2027, 1, 5)
 SATURDAY = date(2027, 1, 9)

@@ -104,7 +104,7 @@ class ApplicantIndexView(IndexView):
         if not self.is_searching:
             return queryset
         words = self.search_query.strip()
-        condition = Q(name__icontains=words)
+        condition = queryset.name_condition(words)
         digits = re.sub(r"[\s-]", "", words)
         if len(digits) >= 3 and digits.isdigit():
             condition |= Q(mobile__contains=digits)

@@ -8,6 +8,7 @@ re-exported here for the code that reads them beside the models.
 
 from recruiting.models.access import AccessRecord, ExportReason
 from recruiting.models.applicants import (
+    ANONYMISED_NAME,
     Applicant,
     ApplicantEvent,
     ApplicantNote,
@@ -38,6 +39,7 @@ __all__ = [
     "APPOINTMENT_TRANSITIONS",
     "ONCE_ONLY_KINDS",
     "AccessRecord",
+    "ANONYMISED_NAME",
     "Applicant",
     "ApplicantConsent",
     "ApplicantEvent",

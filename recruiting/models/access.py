@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.validators import reject_rrn
 from recruiting.models.applicants import Applicant
 
 
@@ -35,7 +36,7 @@ class AccessRecord(models.Model):
         Applicant, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("applicant")
     )
     reason = models.CharField(_("reason"), max_length=20, choices=ExportReason.choices, blank=True)
-    note = models.CharField(_("note"), max_length=200, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True, validators=[reject_rrn])
     filters = models.JSONField(_("filters"), default=dict, blank=True)
     row_count = models.PositiveIntegerField(_("rows"), null=True, blank=True)
     created_at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)

@@ -10,6 +10,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from core.states import Lifecycle, StateEvent
+from core.validators import reject_rrn
 from recruiting.errors import ApplicationError
 from recruiting.models.applicants import Applicant
 from recruiting.models.places import Branch
@@ -48,7 +49,9 @@ class Slot(models.Model):
     duration_minutes = models.PositiveSmallIntegerField(
         _("duration (minutes)"), default=60, validators=[MinValueValidator(10), MaxValueValidator(480)]
     )
-    place = models.CharField(_("place"), max_length=200, help_text=_("e.g. 강서CS지점 5층 상담실"))
+    place = models.CharField(
+        _("place"), max_length=200, help_text=_("e.g. 강서CS지점 5층 상담실"), validators=[reject_rrn]
+    )
     capacity = models.PositiveSmallIntegerField(
         _("seats"),
         default=1,
@@ -76,7 +79,8 @@ class Slot(models.Model):
     @property
     def location(self) -> str:
         """Return where to go: the branch's street address, then the room (emails and .ics alike)."""
-        return f"{self.branch.address}, {self.place}"
+        # A branch installed by `setup` has no address until HR enters it.
+        return ", ".join(part for part in (self.branch.address, self.place) if part)
 
 
 class AppointmentStatus(models.TextChoices):

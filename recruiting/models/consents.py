@@ -4,6 +4,7 @@ from django.db import models, transaction
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 
+from core.validators import reject_rrn
 from recruiting.models.applicants import Applicant
 
 
@@ -15,19 +16,31 @@ class ConsentNotice(models.Model):
     """
 
     key = models.SlugField(
-        _("key"), max_length=40, unique=True, help_text=_("A fixed name for the notice, e.g. application")
+        _("key"),
+        max_length=40,
+        unique=True,
+        help_text=_("A fixed name for the notice, e.g. application"),
+        validators=[reject_rrn],
     )
-    title = models.CharField(_("title"), max_length=120, help_text=_("e.g. 개인정보 수집·이용 동의 (필수)"))
+    title = models.CharField(
+        _("title"), max_length=120, help_text=_("e.g. 개인정보 수집·이용 동의 (필수)"), validators=[reject_rrn]
+    )
     is_required = models.BooleanField(
         _("required"), default=False, help_text=_("Only the consent needed to process an application is required")
     )
-    purpose = models.TextField(_("purpose"), help_text=_("Why the data is collected and used"))
-    items = models.TextField(_("items collected"), help_text=_("Every item of personal data collected"))
+    purpose = models.TextField(_("purpose"), help_text=_("Why the data is collected and used"), validators=[reject_rrn])
+    items = models.TextField(
+        _("items collected"), help_text=_("Every item of personal data collected"), validators=[reject_rrn]
+    )
     retention = models.TextField(
-        _("retention period"), help_text=_("How long the data is kept and when it is destroyed")
+        _("retention period"),
+        help_text=_("How long the data is kept and when it is destroyed"),
+        validators=[reject_rrn],
     )
     refusal = models.TextField(
-        _("right to refuse"), help_text=_("That the applicant may refuse, and what follows if they do")
+        _("right to refuse"),
+        help_text=_("That the applicant may refuse, and what follows if they do"),
+        validators=[reject_rrn],
     )
     is_active = models.BooleanField(_("shown on the form"), default=True)
     sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)

@@ -5,6 +5,8 @@ from urllib.parse import quote
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from core.validators import reject_rrn
+
 
 class Province(models.TextChoices):
     SEOUL = "seoul", _("Seoul")
@@ -14,10 +16,12 @@ class Province(models.TextChoices):
 class Branch(models.Model):
     """A CS branch (CS지점): where consultants are trained and work from."""
 
-    name = models.CharField(_("name"), max_length=40, unique=True, help_text=_("e.g. 강서"))
-    slug = models.SlugField(_("slug"), max_length=40, unique=True, help_text=_("Used in URLs, e.g. gangseo"))
-    address = models.CharField(_("address"), max_length=200)
-    phone = models.CharField(_("phone"), max_length=20, help_text=_("e.g. 02-2187-2663"))
+    name = models.CharField(_("name"), max_length=40, unique=True, help_text=_("e.g. 강서"), validators=[reject_rrn])
+    slug = models.SlugField(
+        _("slug"), max_length=40, unique=True, help_text=_("Used in URLs, e.g. gangseo"), validators=[reject_rrn]
+    )
+    address = models.CharField(_("address"), max_length=200, validators=[reject_rrn])
+    phone = models.CharField(_("phone"), max_length=20, help_text=_("e.g. 02-2187-2663"), validators=[reject_rrn])
     sort_order = models.PositiveSmallIntegerField(_("sort order"), default=0)
 
     class Meta:

@@ -7,6 +7,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from core.validators import reject_rrn
 from recruiting.models.places import Branch
 
 
@@ -20,7 +21,9 @@ class RoundQuerySet(models.QuerySet):
 class RecruitmentRound(models.Model):
     """A recruitment round (모집): a period in which applications feed one cohort start."""
 
-    title = models.CharField(_("title"), max_length=100, help_text=_("e.g. 2027년 1월 입과 CS RC 모집"))
+    title = models.CharField(
+        _("title"), max_length=100, help_text=_("e.g. 2027년 1월 입과 CS RC 모집"), validators=[reject_rrn]
+    )
     branches = models.ManyToManyField(
         Branch,
         verbose_name=_("branches"),

@@ -63,9 +63,11 @@ def walk_to(applicant: Applicant, status: str, *, actor=None) -> Applicant:
     applicant.refresh_from_db()
     if status == ApplicantStatus.SUBMITTED:
         return applicant
-    if status in (ApplicantStatus.REJECTED, ApplicantStatus.WITHDRAWN):
+    if status in (ApplicantStatus.REJECTED, ApplicantStatus.WITHDRAWN, ApplicantStatus.LAPSED):
         if status == ApplicantStatus.REJECTED:
             return services.applicant_reject(applicant=applicant, actor=actor, reason="schedule")
+        if status == ApplicantStatus.LAPSED:
+            return services.applicant_lapse(applicant=applicant)
         return services.applicant_withdraw(applicant=applicant, actor=actor)
     slot = make_slot(applicant.preferred_branch)
     services.appointment_book(applicant=applicant, slot=slot, actor=actor)

@@ -8,6 +8,9 @@ from django.contrib.messages import get_messages
 from recruiting.models import Applicant, ApplicantEvent, ApplicantStatus, Notification, NotificationKind
 from recruiting.tests.factories import make_applicant, walk_to
 
+# Every test here uses the site: it is built once for the module (conftest.py, module_site).
+pytestmark = pytest.mark.usefixtures("module_site")
+
 
 @pytest.fixture
 def seoyeon(open_round):

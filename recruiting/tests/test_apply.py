@@ -22,7 +22,8 @@ from recruiting.models import (
     RecruitmentRound,
 )
 
-pytestmark = pytest.mark.django_db
+# Every test here uses the site: it is built once for the module (conftest.py, module_site).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("module_site")]
 
 NOTHING_SAVED = {"applicants": 0, "consents": 0, "events": 0, "notifications": 0}
 

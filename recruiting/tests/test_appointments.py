@@ -225,11 +225,11 @@ class TestReminders:
         schedules = list(Schedule.objects.values_list("name", "func"))
         assert len(schedules) == len(dict(schedules)), "one schedule per name"
         # The other apps' jobs are pinned by their own tests.
-        assert {"appointment reminders", "applicant data retention", "attendance warnings", "pool release"} <= set(
+        assert {"appointment reminders", "personal data retention", "attendance warnings", "pool release"} <= set(
             dict(schedules)
         )
         assert dict(schedules)["appointment reminders"] == "recruiting.tasks.appointment_reminders_send"
-        assert dict(schedules)["applicant data retention"] == "recruiting.tasks.applicants_anonymise_due"
+        assert dict(schedules)["personal data retention"] == "assignments.tasks.personal_data_retention"
         weekly = Schedule.objects.get(name="attendance warnings")
         assert (weekly.schedule_type, timezone.localtime(weekly.next_run).weekday()) == (Schedule.WEEKLY, 0)
 

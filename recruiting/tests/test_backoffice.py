@@ -26,6 +26,9 @@ from recruiting.models import (
 )
 from recruiting.tests.factories import make_applicant, walk_to
 
+# Every test here uses the site: it is built once for the module (conftest.py, module_site).
+pytestmark = pytest.mark.usefixtures("module_site")
+
 LIST = "/admin/applicants/"
 
 

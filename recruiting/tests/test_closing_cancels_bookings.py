@@ -13,6 +13,9 @@ from recruiting.models import Appointment, AppointmentStatus, Notification, Noti
 from recruiting.tests.factories import make_applicant
 from recruiting.tests.test_appointments import make_slot
 
+# Every test here uses the site: it is built once for the module (conftest.py, module_site).
+pytestmark = pytest.mark.usefixtures("module_site")
+
 
 @pytest.fixture
 def booked(open_round, gangseo, django_capture_on_commit_callbacks):

@@ -9,7 +9,8 @@ from django.urls import reverse
 from recruiting.models import Applicant, EmailChange
 from recruiting.tests.factories import make_applicant
 
-pytestmark = pytest.mark.django_db
+# Every test here uses the site: it is built once for the module (conftest.py, module_site).
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("module_site")]
 
 
 @pytest.fixture

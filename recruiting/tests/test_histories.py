@@ -9,6 +9,9 @@ from recruiting.models import ApplicantEvent, AppointmentEvent, AppointmentStatu
 from recruiting.pipeline import ApplicantStatus
 from recruiting.tests.factories import make_applicant, make_slot, walk_to
 
+# Every test here uses the site: it is built once for the module (conftest.py, module_site).
+pytestmark = pytest.mark.usefixtures("module_site")
+
 
 @pytest.fixture
 def seoyeon(open_round):

@@ -101,3 +101,18 @@ class TestNotificationRetry:
             None,
             None,
         )
+
+    def test_hr_sends_one_again_from_the_unsent_list_and_the_history_says_who(
+        self, open_round, hana, client, django_capture_on_commit_callbacks
+    ):
+        notification = _unsent(open_round)
+        client.force_login(hana)
+        assert client.get(f"/admin/unsent-emails/notifications/{notification.pk}/").status_code == 200
+        assert mail.outbox == []  # asking is not sending
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(f"/admin/unsent-emails/notifications/{notification.pk}/")
+        assert response.status_code == 302
+        assert len(mail.outbox) == 1
+        resent = notification.applicant.events.latest("pk")
+        assert resent.actor == hana
+        assert resent.note.startswith("직원이 이메일을 다시 보냈습니다")

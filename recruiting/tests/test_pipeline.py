@@ -9,6 +9,9 @@ from recruiting.models import Applicant, ApplicantEvent, Notification, Rejection
 from recruiting.pipeline import STAGE_NOTICES, TRANSITIONS, ApplicantStatus
 from recruiting.tests.factories import make_applicant, walk_to
 
+# Every test here uses the site: it is built once for the module (conftest.py, module_site).
+pytestmark = pytest.mark.usefixtures("module_site")
+
 
 def _reject(**kwargs):
     return services.applicant_reject(reason=RejectionReason.NO_SHOW, **kwargs)

@@ -14,6 +14,9 @@ from recruiting.models import Applicant, Branch, Slot
 from recruiting.tests.factories import make_applicant
 from recruiting.tests.test_appointments import make_slot
 
+# Every test here uses the site: it is built once for the module (conftest.py, module_site).
+pytestmark = pytest.mark.usefixtures("module_site")
+
 SLOTS = "/admin/slots/"
 
 

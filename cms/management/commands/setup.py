@@ -3,6 +3,7 @@ from django.db import transaction
 from wagtail.models import Workflow
 
 from assignments.schedules import JOBS as ASSIGNMENT_JOBS
+from cms.site_install import site_install
 from cms.sites import default_site_follow_site_url, site_address
 from core.roles import install_role_groups
 from core.schedules import install_schedules
@@ -51,8 +52,9 @@ def reword_default_curriculum() -> int:
 class Command(BaseCommand):
     help = (
         "Install what every installation needs after migrate: cache tables, staff roles, consent notices, "
-        "the daily jobs and the default curriculum; retire Wagtail's default approval workflow and put the "
-        "default site at SITE_URL. Idempotent."
+        "the daily jobs, the default curriculum, and the public site (the six branches, the pages in Korean, "
+        "the site settings) where it has none; retire Wagtail's default approval workflow and put the "
+        "default site at SITE_URL. Idempotent: what exists is left as editors left it."
     )
 
     def handle(self, *args, **options) -> None:
@@ -63,6 +65,7 @@ class Command(BaseCommand):
         schedules = install_schedules(RECRUITING_JOBS | CURRICULUM_JOBS | ASSIGNMENT_JOBS)
         curriculum = curriculum_install_default()
         reworded = reword_default_curriculum()
+        installed = site_install()
         site_moved = default_site_follow_site_url()
         if options["verbosity"]:
             self.stdout.write("Roles: " + ", ".join(group.name for group in groups))
@@ -71,6 +74,15 @@ class Command(BaseCommand):
             self.stdout.write(f"Consent notices created: {notices}")
             self.stdout.write("Schedules created: " + (", ".join(schedules) or "none"))
             self.stdout.write(f"Default curriculum created: {curriculum}")
+            if installed.branches:
+                self.stdout.write(
+                    f"Branches created: {installed.branches}; enter each one's address and phone under 채용 › 지점"
+                )
+            self.stdout.write(f"Pages created: {installed.pages}")
+            if installed.site_settings:
+                self.stdout.write("Site settings created")
+            if installed.site_root:
+                self.stdout.write("The default site serves the home page")
             if site_moved:
                 self.stdout.write("Default site address: {}:{}".format(*site_address()))
             if reworded:

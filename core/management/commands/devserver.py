@@ -3,7 +3,8 @@
 A shell that starts a job in the background makes it ignore SIGINT, and a shell
 cannot undo that; Python can. So this command owns both processes: each runs in its
 own process group (runserver's autoreloader and qcluster's workers are children of
-it), and Ctrl-C or SIGTERM stops both groups, whatever happened to the terminal.
+it), and Ctrl-C or SIGTERM (`kill -TERM` to `make run`, which make passes on) stops
+both, whatever happened to the terminal.
 """
 
 import os
@@ -39,16 +40,19 @@ class Command(BaseCommand):
         for name, process in processes.items():
             if process.poll() is not None and not stop_requested:
                 self.stderr.write(f"The {name} stopped (exit {process.returncode}); stopping the rest.")
-        self._stop(processes.values())
+        self._stop(worker=processes["worker"], web_server=processes["web server"])
 
     def _start(self, manage: str, *command: str) -> subprocess.Popen:
         return subprocess.Popen([sys.executable, manage, *command], start_new_session=True, preexec_fn=_default_signals)
 
-    def _stop(self, processes) -> None:
-        for process in processes:
-            _signal_group(process, signal.SIGTERM)
+    def _stop(self, *, worker: subprocess.Popen, web_server: subprocess.Popen) -> None:
+        # qcluster stops its own processes in order when it alone gets SIGTERM. Signalled as a
+        # group, its sentinel dies at once and qcluster then waits for it until it is killed.
+        worker.send_signal(signal.SIGTERM)
+        # runserver's autoreloader does not pass the signal on to the server it runs.
+        _signal_group(web_server, signal.SIGTERM)
         deadline = time.monotonic() + STOP_SECONDS
-        for process in processes:
+        for process in (worker, web_server):
             try:
                 process.wait(timeout=max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
