@@ -133,7 +133,7 @@ def test_batches_started_at_once_for_one_cohort_make_one(cohort, hana, monkeypat
     assert Cohort.objects.get(pk=cohort.pk).certificate_batches.count() == 1
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_the_migration_closes_all_but_the_newest_batch_of_a_cohort(cohort, hana):
     """A database from before the rule may hold several batches in progress for one cohort."""
     constraint = next(c for c in CertificateBatch._meta.constraints if c.name == "one_batch_in_progress_per_cohort")

@@ -66,7 +66,11 @@ def test_it_notifies_each_stage_once(applicant, alice, to, django_capture_on_com
     start = next(status for status, targets in TRANSITIONS.items() if to in targets)
     _put_in(applicant, start)
     with django_capture_on_commit_callbacks(execute=True):
-        SERVICES[to](applicant=applicant, actor=alice)
+        if to == ApplicantStatus.LAPSED:
+            # Nobody decides a lapse: the retention job closes the application.
+            services.applicant_lapse(applicant=applicant)
+        else:
+            SERVICES[to](applicant=applicant, actor=alice)
     notification = Notification.objects.get(kind=STAGE_NOTICES[to])
     assert notification.event == ApplicantEvent.objects.latest("pk")
     assert notification.sent_at is not None
