@@ -16,6 +16,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -190,6 +191,49 @@ def serve(site: Installation, workers: int, **overrides: str) -> Iterator[int]:
         yield port
     finally:
         stop(process)
+
+
+def load_get(
+    port: int, path: str, clients: int, seconds: float, headers: dict[str, str] | None = None
+) -> tuple[list[float], int, float]:
+    """GET `path` from `clients` threads for `seconds`; return latencies, errors and elapsed time.
+
+    Each thread keeps one connection open (a new one after an error); an answer other
+    than 200 counts as an error.
+    """
+    go = threading.Event()
+    deadline = 0.0
+    latencies: list[list[float]] = [[] for _ in range(clients)]
+    errors = [0] * clients
+
+    def client(index: int) -> None:
+        connection = http.client.HTTPConnection(HOST, port, timeout=REQUEST_TIMEOUT)
+        own = latencies[index]
+        go.wait()
+        while (sent := time.perf_counter()) < deadline:
+            try:
+                connection.request("GET", path, headers=headers or {})
+                response = connection.getresponse()
+                response.read()
+            except (OSError, http.client.HTTPException):
+                errors[index] += 1
+                connection.close()
+                continue
+            own.append(time.perf_counter() - sent)
+            if response.status != 200:
+                errors[index] += 1
+        connection.close()
+
+    # Daemon threads let Ctrl-C end the run without waiting for the deadline.
+    threads = [threading.Thread(target=client, args=(index,), daemon=True) for index in range(clients)]
+    for thread in threads:
+        thread.start()
+    started = time.perf_counter()
+    deadline = started + seconds
+    go.set()
+    for thread in threads:
+        thread.join()
+    return [latency for own in latencies for latency in own], sum(errors), time.perf_counter() - started
 
 
 def percentile_ms(latencies: list[float], fraction: float) -> str:

@@ -29,7 +29,6 @@ import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -49,6 +48,7 @@ from common import (
     fetch,
     format_table,
     free_port,
+    load_get,
     note,
     percentile_ms,
     positive_float,
@@ -252,45 +252,6 @@ def check(port: int, path: str, headers: dict[str, str], *, cached: bool = False
         raise BenchError(f"{path} shows no applicant")
 
 
-def drive(
-    port: int, path: str, headers: dict[str, str], clients: int, seconds: float
-) -> tuple[list[float], int, float]:
-    """GET `path` from `clients` threads for `seconds`; return latencies, errors and elapsed time."""
-    go = threading.Event()
-    deadline = 0.0
-    latencies: list[list[float]] = [[] for _ in range(clients)]
-    errors = [0] * clients
-
-    def client(index: int) -> None:
-        connection = http.client.HTTPConnection(HOST, port, timeout=REQUEST_TIMEOUT)
-        own = latencies[index]
-        go.wait()
-        while (sent := time.perf_counter()) < deadline:
-            try:
-                connection.request("GET", path, headers=headers)
-                response = connection.getresponse()
-                response.read()
-            except (OSError, http.client.HTTPException):
-                errors[index] += 1
-                connection.close()
-                continue
-            own.append(time.perf_counter() - sent)
-            if response.status != 200:
-                errors[index] += 1
-        connection.close()
-
-    # Daemon threads let Ctrl-C end the run without waiting for the deadline.
-    threads = [threading.Thread(target=client, args=(index,), daemon=True) for index in range(clients)]
-    for thread in threads:
-        thread.start()
-    started = time.perf_counter()
-    deadline = started + seconds
-    go.set()
-    for thread in threads:
-        thread.join()
-    return [latency for own in latencies for latency in own], sum(errors), time.perf_counter() - started
-
-
 def measure(args: argparse.Namespace, site: Installation, layout: str, port: int, password: str) -> list[Result]:
     """Load one layout, served on `port`, with every measure in turn."""
     results = []
@@ -301,7 +262,7 @@ def measure(args: argparse.Namespace, site: Installation, layout: str, port: int
     for name, path, headers, cached in gets:
         note(f"{layout}: {name}")
         check(port, path, headers, cached=cached)
-        latencies, errors, elapsed = drive(port, path, headers, args.clients, args.seconds)
+        latencies, errors, elapsed = load_get(port, path, args.clients, args.seconds, headers)
         results.append(Result(layout, name, latencies, errors, elapsed))
 
     note(f"{layout}: {args.submissions} submits to /apply/")

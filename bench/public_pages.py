@@ -13,8 +13,6 @@ import argparse
 import http.client
 import os
 import sys
-import threading
-import time
 from dataclasses import dataclass
 
 from common import (
@@ -26,6 +24,7 @@ from common import (
     fetch,
     format_table,
     installation,
+    load_get,
     note,
     percentile_ms,
     positive_float,
@@ -87,44 +86,6 @@ def body(port: int, path: str) -> bytes:
         connection.close()
 
 
-def drive(port: int, path: str, clients: int, seconds: float) -> tuple[list[float], int, float]:
-    """Request `path` from `clients` threads for `seconds`; return latencies, errors and elapsed time."""
-    go = threading.Event()
-    deadline = 0.0
-    latencies: list[list[float]] = [[] for _ in range(clients)]
-    errors = [0] * clients
-
-    def client(index: int) -> None:
-        connection = http.client.HTTPConnection(HOST, port, timeout=REQUEST_TIMEOUT)
-        own = latencies[index]
-        go.wait()
-        while (sent := time.perf_counter()) < deadline:
-            try:
-                connection.request("GET", path)
-                response = connection.getresponse()
-                response.read()
-            except (OSError, http.client.HTTPException):
-                errors[index] += 1
-                connection.close()
-                continue
-            own.append(time.perf_counter() - sent)
-            if response.status != 200:
-                errors[index] += 1
-        connection.close()
-
-    # Daemon threads let Ctrl-C end the run without waiting for the deadline.
-    threads = [threading.Thread(target=client, args=(index,), daemon=True) for index in range(clients)]
-    for thread in threads:
-        thread.start()
-    started = time.perf_counter()
-    deadline = started + seconds
-    go.set()
-    for thread in threads:
-        thread.join()
-    elapsed = time.perf_counter() - started
-    return [latency for own in latencies for latency in own], sum(errors), elapsed
-
-
 def measure(args: argparse.Namespace, site: Installation) -> list[Result]:
     """Serve the site with the page cache on, then off, and load each page in turn."""
     results = []
@@ -133,7 +94,7 @@ def measure(args: argparse.Namespace, site: Installation) -> list[Result]:
             for page in PAGES:
                 note(f"{mode}: {page}")
                 check_page(port, page, cached)
-                latencies, errors, elapsed = drive(port, page, args.clients, args.seconds)
+                latencies, errors, elapsed = load_get(port, page, args.clients, args.seconds)
                 results.append(Result(mode, page, latencies, errors, elapsed))
     return results
 

@@ -6,14 +6,11 @@ the test and dropped afterwards; gunicorn then serves the site on a free loopbac
 and the test asks for pages as the TLS proxy in front would.
 """
 
-import http.client
 import os
 import re
 import secrets
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import psycopg
@@ -22,10 +19,13 @@ from django.conf import settings
 from django.db import connection
 
 from cms import site_content
+from config.tests import processes
 
 BASE_DIR = Path(settings.BASE_DIR)
 HOST = "recruit.example.com"
 SITE_URL = f"https://{HOST}"
+# Headers of a visitor's request for SITE_URL as the TLS proxy forwards it.
+PROXIED = {"Host": HOST, "X-Forwarded-Proto": "https"}
 WELCOME = "Welcome to your new Wagtail site"
 # The README's steps between `pip install` and starting the processes, without the
 # questions: createsuperuser reads DJANGO_SUPERUSER_* instead of asking.
@@ -140,52 +140,29 @@ def _manage(environment: dict[str, str], *args: str) -> str:
     return result.stdout
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 @pytest.fixture
-def served(environment):
+def served(environment, tmp_path):
     """Install as the README says, then serve the site with gunicorn; return its port."""
     for step in STEPS:
         _manage(environment, *step)
-    port = _free_port()
-    web = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "1"],
-        cwd=BASE_DIR,
-        env=environment,
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
+    port = processes.free_port()
+    log = tmp_path / "gunicorn.log"
+    web = processes.start(
+        [sys.executable, "-m", "gunicorn", "config.wsgi", "--bind", f"{processes.HOST}:{port}", "--workers", "1"],
+        environment,
+        log,
     )
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                assert web.poll() is None, web.stderr.read()
-                assert time.monotonic() < deadline, "gunicorn did not start"
-                time.sleep(0.5)
+        processes.wait_until_answering(web, port, log, headers=PROXIED)
         yield port
     finally:
-        web.terminate()
-        web.wait(timeout=30)
+        processes.stop(web)
 
 
 def _get(port: int, path: str) -> tuple[int, str]:
     """GET `path` as the TLS proxy forwards a visitor's request for SITE_URL."""
-    client = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    try:
-        client.request("GET", path, headers={"Host": HOST, "X-Forwarded-Proto": "https"})
-        response = client.getresponse()
-        return response.status, response.read().decode()
-    finally:
-        client.close()
+    response = processes.request(port, "GET", path, headers=PROXIED)
+    return response.status, response.text()
 
 
 def test_the_readme_lists_the_steps_this_test_follows():

@@ -6,7 +6,6 @@ only what the worker needs (its queue and the cache tables).
 
 import os
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -17,6 +16,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
+from config.tests.processes import free_port
+
 pytestmark = pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="reads the process tree from /proc")
 
 # Settings of this test run that must not reach a development server of its own.
@@ -26,12 +27,6 @@ OWN_VARIABLES = ("DJANGO_SETTINGS_MODULE", "DATABASE_URL", "REDIS_URL", "VAR_DIR
 def _environment(var_dir: Path) -> dict[str, str]:
     environment = {key: value for key, value in os.environ.items() if key not in OWN_VARIABLES}
     return environment | {"VAR_DIR": str(var_dir), "DEBUG": "true", "LOG_LEVEL": "INFO", "Q_WORKERS": "1"}
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def _children(pid: int) -> set[int]:
@@ -89,7 +84,7 @@ def devserver(tmp_path):
         check=True,
         capture_output=True,
     )
-    address = f"127.0.0.1:{_free_port()}"
+    address = f"127.0.0.1:{free_port()}"
     log = tmp_path / "devserver.log"
     process = subprocess.Popen(
         [sys.executable, "manage.py", "devserver", address],
