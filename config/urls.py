@@ -22,11 +22,13 @@ urlpatterns = [
     path("sitemap.xml", sitemap, {"sitemaps": {"pages": Sitemap}}),
     path("status/", include("recruiting.urls")),
     path("certificates/", include("curriculum.urls")),
+    # Wagtail's own /_util/ views (the password form of a private page posts there) come
+    # before the cached serve route below, whose pattern matches their addresses too.
+    *[route for route in wagtail_urls.urlpatterns if route.name != "wagtail_serve"],
     # Public pages are served from the shared page cache to anonymous visitors;
     # cms.signals clears it whenever an editor publishes.
     # The apply page carries a CSRF token per answer, so it is kept apart (cms.apply_cache).
     re_path(wagtail_urls.serve_pattern, before_routing(cache_page(wagtail_views.serve)), name="wagtail_serve"),
-    path("", include(wagtail_urls)),
 ]
 
 if settings.DEBUG:

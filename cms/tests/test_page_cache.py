@@ -3,6 +3,7 @@
 from django.contrib.auth import get_user_model
 from django.core.cache import caches
 from django.test import TestCase
+from wagtail.models import PageViewRestriction
 
 from cms.models import SiteSettings
 from cms.tests.sitetree import build_site
@@ -55,3 +56,18 @@ class PageCacheTests(TestCase):
         self.client.get("/")
         self.client.force_login(user)
         self.assertEqual(self.client.get("/")[CACHE_HEADER], "skip")
+
+    def test_a_visitor_opens_a_password_protected_page_with_its_password(self):
+        # The cached serve route must leave Wagtail's /_util/ views reachable: the
+        # password form of a private page posts to one of them.
+        story = self.pages["story"]
+        PageViewRestriction.objects.create(
+            page=story, restriction_type=PageViewRestriction.PASSWORD, password="branch-only"
+        )
+        form = self.client.get(story.url)
+        self.assertContains(form, 'name="password"')
+        action = form.context["action_url"]
+        self.assertContains(self.client.post(action, {"password": "wrong", "return_url": story.url}), "password")
+        opened = self.client.post(action, {"password": "branch-only", "return_url": story.url}, follow=True)
+        self.assertEqual(opened.redirect_chain[-1][0], story.url)
+        self.assertContains(opened, story.title)

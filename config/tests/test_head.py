@@ -167,13 +167,11 @@ def _build_rows() -> dict[str, Row]:
         "wagtaildocs_authenticate_with_password": Row(
             reverse("wagtaildocs_authenticate_with_password", args=[collection_restriction.pk])
         ),
-        # Wagtail's own /_util/ pages (a private page's password form posts there) are 404 today:
-        # the page cache's serve pattern in config/urls.py comes first and matches them too.
-        # Reordering config/urls.py turns these rows to 200.
+        # Wagtail's own /_util/ pages: the password form of a private page posts there.
         "wagtailcore_authenticate_with_password": Row(
-            reverse("wagtailcore_authenticate_with_password", args=[page_restriction.pk, site["content"].pk]), 404
+            reverse("wagtailcore_authenticate_with_password", args=[page_restriction.pk, site["content"].pk])
         ),
-        "wagtailcore_login": Row(reverse("wagtailcore_login"), 404),
+        "wagtailcore_login": Row(reverse("wagtailcore_login")),
         "recruiting:status_link_request": Row(reverse("recruiting:status_link_request")),
         "recruiting:status": Row(reverse("recruiting:status", args=[token])),
         "recruiting:status_withdraw": Row(reverse("recruiting:status_withdraw", args=[token])),
