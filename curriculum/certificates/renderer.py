@@ -6,12 +6,13 @@ QR code, encoded with reportlab's own encoder, points to the public verification
 
 import io
 import itertools
+import re
 from dataclasses import dataclass
 from datetime import date
 from functools import cache, lru_cache
 from pathlib import Path
 
-from reportlab.graphics.barcode.qrencoder import QRCode, QRErrorCorrectLevel
+from reportlab.graphics.barcode.qrencoder import QRCode, QRErrorCorrectLevel, QRUtil
 from reportlab.lib.colors import Color, HexColor, black
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
@@ -72,10 +73,92 @@ def qr_modules(text: str) -> list[list[bool]]:
     Encoding tries all eight masks to pick the best, which is most of what a QR code
     costs: call it once per certificate.
     """
-    code = QRCode(None, QRErrorCorrectLevel.M)
+    code = _QRCode(None, QRErrorCorrectLevel.M)
     code.addData(text)
     code.make()
     return code.modules
+
+
+# reportlab's QR pattern that its rule 3 looks for, as text: dark 1, light 0.
+_RULE3_PATTERN = "10111010000"
+_RUNS_OF_FIVE = re.compile(r"0{5,}|1{5,}")
+
+
+class _QRCode(QRCode):
+    """reportlab's encoder, with its choice of mask made in a fraction of the time.
+
+    reportlab builds the whole symbol once per mask and scores it module by module. In
+    that trial the format modules are all light, so the eight trial symbols differ only in
+    the data modules, flipped where the mask says: this builds the symbol once, flips the
+    data modules of each mask as whole rows of bits (the flips of a version are cached),
+    and scores the rows as text by reportlab's own rules, quirks included (the
+    finder-like pattern is sought in rows only, in one direction, and not at the last
+    place of a row). It picks the very same mask, so the code is unchanged module for
+    module (curriculum/tests/test_certificate_qr.py compares them).
+    """
+
+    def getBestMaskPattern(self) -> int:  # noqa: N802 - reportlab's name
+        self.makeImpl(True, 0)
+        size = self.moduleCount
+        positions = self.dataPosIterator()
+        data = [0] * size
+        fixed = [sum(dark << (size - 1 - column) for column, dark in enumerate(row)) for row in self.modules]
+        # Positions past the data's last bit stay light, as reportlab's zip_longest leaves them.
+        bits = itertools.chain(self.dataBitIterator(self.dataCache), itertools.repeat(False))
+        for (column, row), dark in zip(positions, bits, strict=False):
+            place = 1 << (size - 1 - column)
+            fixed[row] &= ~place
+            data[row] |= place if dark else 0
+        best_score, best_mask = 0, 0
+        for mask in range(8):
+            flips = _mask_flips(self.version, mask)
+            rows = [format(f | (d ^ m), f"0{size}b") for f, d, m in zip(fixed, data, flips, strict=True)]
+            score = _lost_points(rows)
+            if mask == 0 or score < best_score:
+                best_score, best_mask = score, mask
+        return best_mask
+
+
+@cache
+def _mask_flips(version: int, mask: int) -> tuple[int, ...]:
+    """Return, row by row as bits, the data modules of a symbol of `version` that `mask` flips."""
+    probe = QRCode(version, QRErrorCorrectLevel.M)
+    probe.moduleCount = size = version * 4 + 17
+    flips = [0] * size
+    flipped = QRUtil.getMask(mask)
+    for column, row in probe.dataPosIterator():
+        if flipped(row, column):
+            flips[row] |= 1 << (size - 1 - column)
+    return tuple(flips)
+
+
+def _lost_points(rows: list[str]) -> int:
+    """Return reportlab's penalty score of a symbol given as rows of "1" (dark) and "0"."""
+    columns = ["".join(column) for column in zip(*rows, strict=True)]
+    size = len(rows)
+    score = 0
+    # Rule 1: every run of five or more modules of one colour, in rows and in columns.
+    for line in itertools.chain(rows, columns):
+        score += sum(match.end() - match.start() - 2 for match in _RUNS_OF_FIVE.finditer(line))
+    # Rule 2: every 2 × 2 block of one colour.
+    bits = [int(row, 2) for row in rows]
+    pairs = (1 << (size - 1)) - 1
+    for upper, lower in itertools.pairwise(bits):
+        same_across = ~(upper ^ (upper >> 1)) & ~(lower ^ (lower >> 1)) & pairs
+        same_down = ~(upper ^ lower) & ~((upper ^ lower) >> 1)
+        score += 3 * (same_across & same_down).bit_count()
+    # Rule 3: the finder-like pattern, scanning on past each match, in rows only: reportlab
+    # compares each column's slice (a tuple) with the pattern (a list), never equal.
+    last_start = size - len(_RULE3_PATTERN)
+    for line in rows:
+        start = line.find(_RULE3_PATTERN)
+        while 0 <= start < last_start:
+            score += 40
+            start = line.find(_RULE3_PATTERN, start + len(_RULE3_PATTERN))
+    # Rule 4: how far the share of dark modules is from half.
+    dark = sum(row.count("1") for row in rows)
+    score += 10 * (abs(100 * dark // (size * size) - 50) // 5)
+    return score
 
 
 class CertificateRenderer:

@@ -1,19 +1,23 @@
-"""The certificate's QR code: encoded once, drawn where it always was, read back as the verification URL."""
+"""The certificate's QR code: encoded once, exactly as reportlab encodes it, drawn where it always was,
+read back as the verification URL."""
 
 import io
 import os
 import shutil
+import string
 import subprocess
 from datetime import date
 from unittest import mock
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image, ImageOps
-from reportlab.graphics.barcode.qrencoder import QRCode
+from reportlab.graphics.barcode.qrencoder import QRCode, QRErrorCorrectLevel, QRUtil
 from reportlab.lib.units import mm
 
 from curriculum.certificates import renderer
-from curriculum.certificates.renderer import CertificateData, CertificateRenderer, qr_modules
+from curriculum.certificates.renderer import CertificateData, CertificateRenderer, _lost_points, _QRCode, qr_modules
 
 URL = "https://recruit.example.com/certificates/verify/ABCD2345EFGH/"
 DPI = 200
@@ -96,3 +100,32 @@ def test_it_decodes_a_seal_once_for_many_certificates():
             pdf = CertificateRenderer().render(_data(seal_png=bytes(seal.getvalue())))
             assert b"/Subtype /Image" in pdf
     assert image_reader.call_count == 1
+
+
+URL_TAILS = st.text(alphabet=string.ascii_letters + string.digits + "-_/", min_size=1, max_size=120)
+
+
+def _reportlab_modules(text: str) -> list[list[bool]]:
+    code = QRCode(None, QRErrorCorrectLevel.M)
+    code.addData(text)
+    code.make()
+    return code.modules
+
+
+@settings(max_examples=300, deadline=None)
+@given(tail=URL_TAILS)
+def test_it_encodes_every_url_exactly_as_reportlab(tail):
+    url = f"https://csrc.example.com/certificates/verify/{tail}"
+    assert qr_modules(url) == _reportlab_modules(url)
+
+
+@settings(max_examples=40, deadline=None)
+@given(tail=URL_TAILS)
+def test_it_scores_every_mask_as_reportlab(tail):
+    code = _QRCode(None, QRErrorCorrectLevel.M)
+    code.addData(f"https://csrc.example.com/{tail}")
+    code.make()
+    for mask in range(8):
+        code.makeImpl(True, mask)
+        rows = ["".join("1" if dark else "0" for dark in row) for row in code.modules]
+        assert _lost_points(rows) == QRUtil.getLostPoint(code), mask
