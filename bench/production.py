@@ -60,11 +60,14 @@ from common import (
     wait_until_answering,
 )
 
+# The deployment's own helpers (deploy/nginx_config.py), importable from the project root.
+sys.path.insert(0, str(ROOT))
+from deploy.nginx_config import ShippedFileChanged, main_config, site_config  # noqa: E402
+
 PAGES = ("/", "/branches/gangseo/", "/stories/team-leader-interview/")
 STATIC_FILE = "css/site.css"
 LIST_PATH = "/admin/applicants/"
 STAFF_LOGIN = "hr"
-SITE_CONFIG = ROOT / "deploy" / "nginx" / "csrc.conf"
 GUNICORN_CONFIG = ROOT / "deploy" / "gunicorn.conf.py"
 PRIVATE_LOCATION = "/private-media/"
 CACHE_HEADER = "X-Wagtail-Cache"
@@ -143,48 +146,13 @@ def gunicorn(site: Installation, port: int, workers: int, env: dict[str, str], l
 
 def nginx_config(folder: Path, port: int, upstreams: list[int], var_dir: Path, nginx: str) -> Path:
     """Write an nginx.conf like Debian's with the shipped site file, adapted to the run; return its path."""
-    site = SITE_CONFIG.read_text()
-    servers = "\n    ".join(f"server {HOST}:{upstream};" for upstream in upstreams)
-    replacements = {
-        "listen 80 default_server;": f"listen {HOST}:{port} default_server;",
-        "listen [::]:80 default_server;": "",
-        "listen 80;": f"listen {HOST}:{port};",
-        "listen [::]:80;": "",
+    try:
         # The clients ask for the address they connect to, as the benchmarks' clients do.
-        "server_name recruit.example.com;": f"server_name {HOST};",
-        "server 127.0.0.1:8000;": servers,
-        "/srv/csrc/var/": f"{var_dir}/",
-    }
-    for shipped, replacement in replacements.items():
-        if shipped not in site:
-            raise BenchError(f"{SITE_CONFIG} no longer holds {shipped!r}")
-        site = site.replace(shipped, replacement)
+        site = site_config(port=port, upstreams=upstreams, var_dir=var_dir, server_name=HOST)
+    except ShippedFileChanged as error:
+        raise BenchError(str(error)) from None
     (folder / "csrc.conf").write_text(site)
-    built = subprocess.run([nginx, "-V"], capture_output=True, text=True, check=True).stderr
-    conf_path = re.search(r"--conf-path=(\S+)", built)
-    mime_types = Path(conf_path.group(1)).parent / "mime.types" if conf_path else Path("/etc/nginx/mime.types")
-    # Started by root, nginx hands its workers to `nobody`, who may not read the run's folder.
-    user = "user root;\n" if os.geteuid() == 0 else ""
-    main = f"""{user}worker_processes auto;
-daemon off;
-pid {folder}/nginx.pid;
-error_log {folder}/error.log;
-events {{ worker_connections 768; }}
-http {{
-    include {mime_types};
-    default_type application/octet-stream;
-    sendfile on;
-    tcp_nopush on;
-    access_log off;
-    client_body_temp_path {folder}/client_body;
-    proxy_temp_path {folder}/proxy;
-    fastcgi_temp_path {folder}/fastcgi;
-    uwsgi_temp_path {folder}/uwsgi;
-    scgi_temp_path {folder}/scgi;
-    include {folder}/csrc.conf;
-}}
-"""
-    (folder / "nginx.conf").write_text(main)
+    (folder / "nginx.conf").write_text(main_config(prefix=folder, nginx=nginx, workers="auto", access_log=False))
     return folder / "nginx.conf"
 
 

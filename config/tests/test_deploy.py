@@ -6,7 +6,6 @@ deploy/gunicorn.conf.py and nginx with deploy/nginx/csrc.conf, both on free loop
 ports, the site file's host paths and ports swapped for the test's.
 """
 
-import os
 import re
 import shutil
 import subprocess
@@ -18,7 +17,6 @@ from django.conf import settings
 from django.db import connection
 
 from config.tests.processes import (
-    HOST,
     ROOT,
     Response,
     free_port,
@@ -32,9 +30,9 @@ from config.tests.processes import (
     wait_for,
     wait_until_answering,
 )
+from deploy.nginx_config import SITE_CONFIG, main_config, site_config
 
 DEPLOY = ROOT / "deploy"
-SITE_CONFIG = DEPLOY / "nginx" / "csrc.conf"
 SERVER_NAME = "recruit.example.com"
 PRIVATE_LOCATION = "/private-media/"
 # What gunicorn writes per request: the connection's address, the X-Forwarded-For it
@@ -98,55 +96,6 @@ class Deployment:
         return fragment in self.access_log.read_text(errors="replace")
 
 
-def nginx_conf_dir(nginx: str) -> Path:
-    """Return the folder of the installed nginx's own configuration, which holds mime.types."""
-    built = subprocess.run([nginx, "-V"], capture_output=True, text=True, check=True).stderr
-    match = re.search(r"--conf-path=(\S+)", built)
-    return Path(match.group(1)).parent if match else Path("/etc/nginx")
-
-
-def site_config(*, port: int, upstream: int, var_dir: Path) -> str:
-    """Return the shipped site file with the operator's host paths, address and upstream swapped for the test's."""
-    text = SITE_CONFIG.read_text()
-    replacements = {
-        "listen 80 default_server;": f"listen {HOST}:{port} default_server;",
-        "listen [::]:80 default_server;": "",
-        "listen 80;": f"listen {HOST}:{port};",
-        "listen [::]:80;": "",
-        "/srv/csrc/var/": f"{var_dir}/",
-        "server 127.0.0.1:8000;": f"server {HOST}:{upstream};",
-    }
-    for shipped, replacement in replacements.items():
-        # The test must notice when the shipped file changes under it.
-        assert shipped in text, f"{SITE_CONFIG.name} no longer holds {shipped!r}"
-        text = text.replace(shipped, replacement)
-    return text
-
-
-def main_config(*, prefix: Path, nginx: str) -> str:
-    """Return an nginx.conf like Debian's, with every file under `prefix`, including the site file."""
-    # nginx started by root hands its workers to `nobody`, who may not read the test's folders.
-    user = "user root;\n" if os.geteuid() == 0 else ""
-    return f"""{user}worker_processes 1;
-daemon off;
-pid {prefix}/nginx.pid;
-error_log {prefix}/error.log;
-events {{ worker_connections 64; }}
-http {{
-    include {nginx_conf_dir(nginx)}/mime.types;
-    default_type application/octet-stream;
-    sendfile on;
-    access_log {prefix}/access.log;
-    client_body_temp_path {prefix}/client_body;
-    proxy_temp_path {prefix}/proxy;
-    fastcgi_temp_path {prefix}/fastcgi;
-    uwsgi_temp_path {prefix}/uwsgi;
-    scgi_temp_path {prefix}/scgi;
-    include {prefix}/csrc.conf;
-}}
-"""
-
-
 def nginx_test(nginx: str, prefix: Path) -> subprocess.CompletedProcess:
     """Run `nginx -t` on the test's configuration."""
     command = [nginx, "-t", "-p", str(prefix), "-c", str(prefix / "nginx.conf"), "-e", str(prefix / "error.log")]
@@ -179,7 +128,7 @@ def deployment(nginx, tmp_path_factory):
     certificate_file, download_token = manage(["shell", "--no-imports", "-c", CERTIFICATE], env).split()[-2:]
 
     gunicorn_port, nginx_port = free_port(), free_port()
-    (prefix / "csrc.conf").write_text(site_config(port=nginx_port, upstream=gunicorn_port, var_dir=var_dir))
+    (prefix / "csrc.conf").write_text(site_config(port=nginx_port, upstreams=[gunicorn_port], var_dir=var_dir))
     (prefix / "nginx.conf").write_text(main_config(prefix=prefix, nginx=nginx))
     checked = nginx_test(nginx, prefix)
     assert checked.returncode == 0, checked.stderr
