@@ -12,6 +12,8 @@ The rules, in the words of docs/decisions.md ("Retention of personal data"):
 - an application rejected, withdrawn or lapsed: APPLICANT_RETENTION_DAYS after the outcome,
   or TALENT_POOL_RETENTION_DAYS after her talent-pool consent if that is later;
 - a deletion request on an ended application: at the next run;
+- a customer of the book who left it: CUSTOMER_RECORD_RETENTION_DAYS after she left
+  (assignments.services.book.customers_destroy_due);
 - a trainee: kept while in training; TRAINING_RECORD_RETENTION_DAYS after she left or
   graduated (a graduate in the pool: after she left the pool). A deletion request from her
   destroys what only the application needed at once (recruiting.applicant_request_deletion).
@@ -33,6 +35,12 @@ from wagtail.models import ModelLogEntry
 
 from assignments.models import PoolMember, PoolMemberStatus
 from assignments.services import pool_member_anonymise
+from assignments.services.book import (
+    CUSTOMER,
+    customer_access_records_prune,
+    customer_anonymise,
+    customers_destroy_due,
+)
 from core.ledger import LedgerEntry, destruction_record
 from core.login_locks import login_records_prune
 from curriculum.models import Certificate, Enrollment, EnrollmentEvent, EnrollmentStatus
@@ -43,7 +51,7 @@ from recruiting.services import access_records_prune, applicant_anonymise, appli
 
 logger = logging.getLogger(__name__)
 
-# What a ledger entry names; the only kind so far.
+# What a ledger entry names: a person (applicant to consultant); a customer is `CUSTOMER`.
 PERSON = "person"
 
 # The key of the optional consent that keeps an ended application longer (consent_defaults).
@@ -175,7 +183,8 @@ def personal_data_retention(*, now: datetime | None = None) -> dict[str, int]:
     return {
         "lapsed": applications_lapse_due(today=timezone.localdate(now)),
         "destroyed": people_destroy_due(now=now),
-        "access_records_deleted": access_records_prune(now=now),
+        "customers_destroyed": customers_destroy_due(now=now),
+        "access_records_deleted": access_records_prune(now=now) + customer_access_records_prune(now=now),
         "login_records_deleted": login_records_prune(now=now),
     }
 
@@ -192,6 +201,10 @@ def destructions_replay(*, entries: Iterable[LedgerEntry]) -> int:
         if entry.kind == PERSON:
             replayed += person_destroy(
                 applicant_id=entry.object_id, rule=entry.rule, now=entry.destroyed_at, replaying=True
+            )
+        elif entry.kind == CUSTOMER:
+            replayed += customer_anonymise(
+                customer_id=entry.object_id, rule=entry.rule, now=entry.destroyed_at, replaying=True
             )
         else:
             raise ValueError(f"The destruction ledger names an unknown kind: {entry.kind!r}")

@@ -204,6 +204,9 @@ TALENT_POOL_RETENTION_DAYS = env_int("TALENT_POOL_RETENTION_DAYS", 365, minimum=
 APPLICATION_LAPSE_DAYS = env_int("APPLICATION_LAPSE_DAYS", 60, minimum=1)
 # A trainee's or consultant's record: this many days after the training or the work ended.
 TRAINING_RECORD_RETENTION_DAYS = env_int("TRAINING_RECORD_RETENTION_DAYS", 3 * 365, minimum=1)
+# A customer of the book who left it (her contracts ended or a planner took them over): her
+# name, mobile, address and contracts this many days after she left, then destroyed.
+CUSTOMER_RECORD_RETENTION_DAYS = env_int("CUSTOMER_RECORD_RETENTION_DAYS", 365, minimum=30)
 # Who looked at or exported whose data: kept two years (the access-log duty), then deleted.
 ACCESS_RECORD_RETENTION_DAYS = env_int("ACCESS_RECORD_RETENTION_DAYS", 2 * 365, minimum=365)
 # The share of morning meetings (present or late) a trainee needs to graduate, in percent.

@@ -40,6 +40,14 @@ PIPELINE_PERMISSIONS = [
     "recruiting.delete_slot",
 ]
 
+# Planning, approving, applying and undoing assignment runs: HR for every branch, a branch
+# manager for her own (assignments.services.runs checks the branch).
+RUN_PERMISSIONS = [
+    "assignments.view_assignmentrun",
+    "assignments.plan_assignmentrun",
+    "assignments.approve_assignmentrun",
+]
+
 # Model permissions ("app_label.codename") of each role; every role may enter the admin.
 MODEL_PERMISSIONS: dict[str, list[str]] = {
     Role.EDITOR: [
@@ -50,7 +58,13 @@ MODEL_PERMISSIONS: dict[str, list[str]] = {
         "recruiting.change_district",
     ],
     Role.RECRUITER: [*PIPELINE_PERMISSIONS],
-    Role.BRANCH_MANAGER: [*PIPELINE_PERMISSIONS, "curriculum.view_cohort", "assignments.move_poolmember"],
+    Role.BRANCH_MANAGER: [
+        *PIPELINE_PERMISSIONS,
+        "curriculum.view_cohort",
+        "assignments.move_poolmember",
+        "assignments.view_customer",
+        *RUN_PERMISSIONS,
+    ],
     Role.TRAINER: ["curriculum.view_cohort", "curriculum.mark_cohort"],
     Role.HR: [
         *PIPELINE_PERMISSIONS,
@@ -72,6 +86,10 @@ MODEL_PERMISSIONS: dict[str, list[str]] = {
         "curriculum.issue_certificate",
         "assignments.change_poolmember",
         "assignments.move_poolmember",
+        "assignments.view_customer",
+        "assignments.import_customers",
+        *RUN_PERMISSIONS,
+        "assignments.change_assignmentsettings",
         "curriculum.change_certificatesettings",
         # Sign-in locks: seeing them, and lifting one (which deletes its failed attempts).
         "axes.view_accessattempt",

@@ -9,10 +9,23 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 from django.contrib.auth.models import Group, User
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.utils import timezone
 
-from assignments.services import cohort_release_to_pool
+from assignments.book_generator import book_csv
+from assignments.geography import sigungu_for_district
+from assignments.models import BookImport, PoolMember
+from assignments.services import (
+    assignment_run_apply,
+    assignment_run_apply_request,
+    assignment_run_approve,
+    assignment_run_plan,
+    assignment_run_start,
+    book_import_run,
+    book_import_start,
+    cohort_release_to_pool,
+)
 from cms.demo import content
 from cms.models import StoryIndexPage, StoryPage
 from cms.site_content import branch_title
@@ -50,6 +63,11 @@ DEMO_PASSWORD = "csrc-demo-2026"
 DEMO_SLOT_TIMES = [(10, SlotKind.CONSULTATION, 3), (14, SlotKind.CONSULTATION, 3), (16, SlotKind.INTERVIEW, 2)]
 DEMO_COHORT_NUMBER = 12
 DEMO_GRADUATED_COHORT_NUMBER = 11
+# The generated book of orphaned customers, nine in ten living around the demo branch.
+DEMO_BOOK_CUSTOMERS = 150
+DEMO_BOOK_SEED = 2026
+DEMO_BOOK_FILE = "데모_고아계약_명부.csv"
+DEMO_CONSULTANT_CAPACITY = 60
 # The branch of the demo recruiter and branch manager.
 DEMO_STAFF_BRANCH = "강서"
 DEMO_LOGINS = [
@@ -74,6 +92,7 @@ class DemoLoader:
             self._seed_applicants(round_)
             self._seed_cohort(branches[DEMO_STAFF_BRANCH])
             self._seed_graduated_cohort(branches[DEMO_STAFF_BRANCH])
+            self._seed_book(branches[DEMO_STAFF_BRANCH])
 
     def seed_public_site(self) -> dict[str, Branch]:
         """Install the real site, then the demo's branch addresses and stories; return the branches by name."""
@@ -285,13 +304,38 @@ class DemoLoader:
             certificate_render(certificate_id=certificate.pk)
         cohort_release_to_pool(cohort=cohort, actor=hr)
 
+    def _seed_book(self, branch: Branch) -> None:
+        """Import a generated book through the import path, mostly around the demo branch, and
+        apply a first assignment plan as HR would: plan, review, approve, apply."""
+        if BookImport.objects.exists():
+            return
+        hr = User.objects.get(username="hr")
+        # HR sets each consultant's capacity on her pool page; the demo's graduates take 60,
+        # of which the first month in the pool gives half.
+        PoolMember.objects.filter(branch=branch).update(capacity=DEMO_CONSULTANT_CAPACITY)
+        near = frozenset(
+            code
+            for province, name in District.objects.filter(branch=branch).values_list("province", "name")
+            if (code := sigungu_for_district(province, name))
+        )
+        book = book_csv(DEMO_BOOK_CUSTOMERS, seed=DEMO_BOOK_SEED, near=near)
+        book_import, _created = book_import_start(upload=SimpleUploadedFile(DEMO_BOOK_FILE, book), actor=hr)
+        book_import_run(import_id=book_import.pk)
+        run = assignment_run_plan(run_id=assignment_run_start(actor=hr, branch=None).pk)
+        assignment_run_approve(run=run, actor=hr)
+        assignment_run_apply_request(run=run, actor=hr)
+        assignment_run_apply(run_id=run.pk, actor_id=hr.pk)
+
     def _enroll(self, cohort: Cohort, names: list[str], *, mobile_prefix: str, email_prefix: str, actor: User) -> None:
-        """Let `names` apply to the cohort's round, be accepted and join the cohort; then close the round."""
-        district = District.objects.filter(branch=cohort.branch).first()
+        """Let `names` apply to the cohort's round, be accepted and join the cohort; then close the round.
+
+        They live in the districts the cohort's branch serves, in turn.
+        """
+        districts = list(District.objects.filter(branch=cohort.branch).order_by("name"))
         for number, name in enumerate(names):
             applicant = self._past_applicant(
                 cohort,
-                district,
+                districts[number % len(districts)],
                 number=number,
                 actor=actor,
                 name=name,

@@ -11,6 +11,8 @@ from django.core import mail
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from assignments.book_generator import book_csv
+from assignments.models import AssignmentRun, Customer, RunStatus
 from cms.demo.loader import DEMO_COHORT_NUMBER, DEMO_GRADUATED_COHORT_NUMBER, DEMO_PASSWORD
 from cms.tests.browser import log_in, look
 from curriculum.models import CertificateStatus, Cohort, EnrollmentStatus
@@ -155,3 +157,45 @@ def test_hr_sees_the_gate_wait_for_the_cohort_end_and_revokes_only_after_confirm
     desktop.goto(live_server.url + reverse("pool:index"))
     expect(desktop.get_by_role("table", name="지점별 합계")).to_be_visible()
     look(desktop, "journey-hr-pool", accessibility=False)
+
+
+def test_hr_imports_a_book_plans_reviews_applies_and_undoes_an_assignment(live_server, demo_site, desktop, tmp_path):
+    """The assignment journey: a new month's book in, one plan over every branch, then back out."""
+    near = frozenset({"11150", "11160"})  # 양천구, 강서구 (KOSTAT codes): the demo consultants' branch
+    book = tmp_path / "2026년 12월 고아계약 명부.csv"
+    book.write_bytes(book_csv(80, seed=12, near=near))
+    log_in(desktop, live_server.url, "hr", DEMO_PASSWORD)
+
+    desktop.goto(live_server.url + reverse("book_imports:index"))
+    desktop.locator("input[type=file]").set_input_files(str(book))
+    desktop.get_by_role("button", name="올리고 가져오기").click()
+    expect(desktop.locator("main")).to_contain_text("완료")
+    look(desktop, "journey-book-import", accessibility=False)
+    assert Customer.objects.in_book().count() == 80
+
+    consultants_before = dict(Customer.objects.values_list("pk", "consultant_id"))
+    desktop.goto(live_server.url + reverse("assignment_runs:index"))
+    desktop.locator("#id_branch").select_option(label="전체 지점")
+    desktop.get_by_role("button", name="새 배정 계획").click()
+    expect(desktop.locator("main")).to_contain_text("검토 대기")
+    look(desktop, "journey-assignment-preview", accessibility=False)
+    run = AssignmentRun.objects.get(status=RunStatus.PLANNED)
+    assert dict(Customer.objects.values_list("pk", "consultant_id")) == consultants_before, "a plan changes nothing"
+
+    desktop.get_by_role("button", name="승인").click()
+    desktop.get_by_role("button", name="적용").click()
+    expect(desktop.locator("main")).to_contain_text("적용됨")
+    look(desktop, "journey-assignment-applied", accessibility=False)
+    planned = dict(run.assignments.values_list("customer_id", "to_consultant_id"))
+    assert dict(Customer.objects.filter(pk__in=planned).values_list("pk", "consultant_id")) == planned
+
+    desktop.get_by_role("link", name="되돌리기").click()
+    desktop.get_by_role("button", name=re.compile("되돌리기")).click()
+    expect(desktop.locator("main")).to_contain_text("사유")
+    assert AssignmentRun.objects.get(pk=run.pk).status == RunStatus.APPLIED, "no undo without a reason"
+    desktop.locator("textarea").fill("12월 명부를 다시 받기로 함")
+    desktop.get_by_role("button", name=re.compile("되돌리기")).click()
+    expect(desktop.locator("main")).to_contain_text("되돌림")
+    look(desktop, "journey-assignment-undone", accessibility=False)
+    before = dict(run.assignments.values_list("customer_id", "from_consultant_id"))
+    assert dict(Customer.objects.filter(pk__in=before).values_list("pk", "consultant_id")) == before

@@ -32,7 +32,13 @@ TEXT_INPUT_TYPES = {"text", "email", "tel", "search", "url", "number", "date", "
 # cannot rebuild their StreamFields.
 WAGTAIL_OWN = {"edit home page", "add a story", "images"}
 # Rows of the table that answer with a file, not a page with forms.
-NOT_PAGES = {"cohorts:certificate_pdf"}
+NOT_PAGES = {
+    "cohorts:certificate_pdf",
+    # The progress of an import and the status of a plan, polled as JSON; a refused-rows CSV.
+    "book_imports:progress",
+    "book_imports:error_report",
+    "assignment_runs:status",
+}
 
 
 class _Forms(HTMLParser):

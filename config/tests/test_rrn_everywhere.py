@@ -59,6 +59,31 @@ NOT_TYPED = {
     "curriculum.Certificate.cohort_label",
     "curriculum.Certificate.branch_name",
     "curriculum.Certificate.issuer_name",
+    # The customer book is read from the core system's file, never typed: assignments.book_import
+    # refuses a row whose name, address, numbers or planner code look like a registration number.
+    "assignments.BookImportRow.customer_number",
+    "assignments.BookImportRow.name",
+    "assignments.BookImportRow.mobile",
+    "assignments.BookImportRow.address",
+    "assignments.BookImportRow.sigungu",
+    "assignments.BookImportRow.contract_number",
+    "assignments.BookImportRow.planner_code",
+    "assignments.Customer.number",
+    "assignments.Customer.name",
+    "assignments.Customer.mobile",
+    "assignments.Customer.address",
+    "assignments.Customer.sigungu",
+    "assignments.Contract.number",
+    "assignments.Contract.planner_code",
+    # An uploaded file's name, which book_import_start refuses when it looks like one.
+    "assignments.BookImport.file_name",
+    # Made by code: a file's hash, a run's input hash, the failures the services write.
+    "assignments.BookImport.sha256",
+    "assignments.BookImport.failure",
+    "assignments.AssignmentRun.input_hash",
+    "assignments.AssignmentRun.failure",
+    # Copied from the login of the staff member who looked.
+    "assignments.CustomerAccessRecord.username",
 }
 
 KOREAN = "주민등록번호는 입력하지 마세요. 주민등록번호는 수집하지 않습니다."

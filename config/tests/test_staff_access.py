@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import transaction
 from django.test import override_settings
@@ -16,7 +17,8 @@ from django.urls import URLResolver, get_resolver
 from django.utils import timezone
 from wagtail.models import Site
 
-from assignments.services import pool_member_release
+from assignments.models import BookImport, Customer
+from assignments.services import assignment_run_start, book_import_run, book_import_start, pool_member_release
 from cms.tests.sitetree import build_site
 from core.roles import Role
 from curriculum.certificates.services import certificate_batch_start, certificate_issue, certificate_render
@@ -232,6 +234,42 @@ def _rows(data: dict) -> dict[str, Row]:
         "page types usage": Row(reports + "page-types-usage/", _only(OK, E)),
         "page search": Row("/admin/pages/search/", _only(OK, E), data={"q": "김"}),
     }
+    # The customer book: imports are HR's; customers HR's and the branch managers', each her branch's.
+    book_import, customer = data["book_import"], Customer.objects.get(number="C001")
+    imports = "/admin/book-imports/"
+    customers = {E: DENIED, R: DENIED, M: OK, T: DENIED, H: OK}
+    customer_page = {**customers, M: FOUND_NOTHING}  # the 강서 customer; the branch manager works elsewhere
+    rows |= {
+        "book_imports:index": Row(imports, _only(OK, H)),
+        "book_imports:index_results": Row(imports + "results/", _only(OK, H)),
+        "book_imports:inspect": Row(f"{imports}{book_import.pk}/", _only(OK, H)),
+        "book_imports:progress": Row(f"{imports}{book_import.pk}/progress/", _only(OK, H)),
+        "book_imports:error_report": Row(f"{imports}{book_import.pk}/refused-rows/", _only(OK, H)),
+        "book_imports:upload": Row(imports + "upload/", _only(REDIRECT, H), "post"),
+        "customers:index": Row("/admin/customers/", customers),
+        "customers:index_results": Row("/admin/customers/results/", customers),
+        "customers:inspect": Row(f"/admin/customers/{customer.pk}/", customer_page),
+        "customers:open": Row(f"/admin/customers/{customer.pk}/open/", customer_page, "post", {"reason": "audit"}),
+        "customers:export": Row("/admin/customers/export/", customers),
+        "customers:export (post)": Row("/admin/customers/export/", customers, "post", {"reason": "audit"}),
+    }
+    # Assignment runs: HR's and the branch managers', each her branch's. The 강서 plan is still
+    # being computed, so each of its steps is refused with a message (a redirect to its page).
+    runs, run = "/admin/assignment-runs/", data["run"]
+    run_roles = {E: DENIED, R: DENIED, M: OK, T: DENIED, H: OK}
+    gangseo_run = {**run_roles, M: FOUND_NOTHING}
+    run_steps = {**gangseo_run, H: REDIRECT}
+    rows |= {
+        "assignment_runs:index": Row(runs, run_roles),
+        "assignment_runs:start": Row(runs + "new/", {**run_roles, M: REDIRECT, H: REDIRECT}, "post", {"branch": "all"}),
+        "assignment_runs:run": Row(f"{runs}{run.pk}/", gangseo_run),
+        "assignment_runs:status": Row(f"{runs}{run.pk}/status/", gangseo_run),
+        "assignment_runs:approve": Row(f"{runs}{run.pk}/approve/", run_steps, "post"),
+        "assignment_runs:apply": Row(f"{runs}{run.pk}/apply/", run_steps, "post"),
+        "assignment_runs:undo": Row(f"{runs}{run.pk}/undo/", run_steps),
+        "assignment_runs:discard": Row(f"{runs}{run.pk}/discard/", run_steps),
+        "orphan_risk:index": Row("/admin/orphan-risk/", run_roles),
+    }
     return rows
 
 
@@ -250,6 +288,10 @@ OUR_NAMESPACES = (
     "login_locks",
     "unsent_emails",
     "wagtailsnippets_cms_",
+    "book_imports",
+    "customers",
+    "assignment_runs",
+    "orphan_risk",
 )
 
 
@@ -324,7 +366,20 @@ def _build_data() -> dict:
         "notice": ConsentNotice.objects.first(),
         "gangseo": gangseo,
         "elsewhere": Branch.objects.get(slug="branch-1"),
+        "book_import": _book_import(hr),
+        "run": assignment_run_start(actor=hr, branch=gangseo),
     }
+
+
+def _book_import(hr) -> BookImport:
+    """Return an import read into the book: a customer at 강서, and a refused row for the error report."""
+    content = (
+        "고객번호,고객명,휴대폰,주소,계약번호,상품군,월보험료,갱신일,설계사코드,해촉일\n"
+        "C001,김서연,010-1234-5678,서울특별시 강서구 공항대로 247,K-1,자동차,45000,,P77,2026-11-02\n"
+        "C002,,,서울 강서구,K-2,자동차,1000,,P1,2026-11-01\n"
+    )
+    book_import, _created = book_import_start(upload=SimpleUploadedFile("book.csv", content.encode()), actor=hr)
+    return book_import_run(import_id=book_import.pk)
 
 
 def _persona(role: Role, data: dict):

@@ -17,7 +17,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assignments.errors import PoolError
-from assignments.models import PoolMember, PoolMemberEvent, PoolMemberStatus
+from assignments.models import PoolMember, PoolMemberEvent, PoolMemberStatus, RunTrigger
+from assignments.services.runs import assignment_run_start
 from core.states import state_change, state_start
 from core.validators import text_refusal
 from curriculum.models import Cohort, Enrollment, EnrollmentStatus
@@ -94,7 +95,11 @@ def pool_member_take_leave(
     `expected` is the status the person acting saw; a member someone else moved meanwhile is refused.
     """
     reason = _checked_reason(reason, required=True)
-    _member, event = state_change(member, to=PoolMemberStatus.ON_LEAVE, actor=actor, expected=expected, reason=reason)
+    with transaction.atomic():
+        _member, event = state_change(
+            member, to=PoolMemberStatus.ON_LEAVE, actor=actor, expected=expected, reason=reason
+        )
+        _replan_her_customers(member)
     return event
 
 
@@ -110,8 +115,20 @@ def pool_member_return(
 def pool_member_leave(*, member: PoolMember, actor: User, reason: str, expected: str | None = None) -> PoolMemberEvent:
     """Record that a member left (퇴사), from active or from leave; leaving is final."""
     reason = _checked_reason(reason, required=True)
-    _member, event = state_change(member, to=PoolMemberStatus.LEFT, actor=actor, expected=expected, reason=reason)
+    with transaction.atomic():
+        _member, event = state_change(member, to=PoolMemberStatus.LEFT, actor=actor, expected=expected, reason=reason)
+        _replan_her_customers(member)
     return event
+
+
+def _replan_her_customers(member: PoolMember) -> None:
+    """Queue a plan of her branch once she is away, so her customers get a new consultant with
+    the fewest moves; a person reviews and approves it like any plan."""
+    if member.customers.in_book().exists():
+        branch = member.branch
+        transaction.on_commit(
+            lambda: assignment_run_start(actor=None, branch=branch, trigger=RunTrigger.CONSULTANT_AWAY)
+        )
 
 
 def pool_member_anonymise(*, member: PoolMember) -> None:

@@ -1,0 +1,57 @@
+"""The assignments app's models: the pool of consultants and the book of orphaned customers."""
+
+from assignments.models.book import (
+    BookImport,
+    BookImportEvent,
+    BookImportRow,
+    BookImportStatus,
+    Contract,
+    Customer,
+    CustomerAccessReason,
+    CustomerAccessRecord,
+    ProductLine,
+)
+from assignments.models.pool import (
+    ASSIGNABLE,
+    POOL_MEMBER_TRANSITIONS,
+    PoolMember,
+    PoolMemberEvent,
+    PoolMemberQuerySet,
+    PoolMemberStatus,
+)
+from assignments.models.runs import (
+    RUN_TRANSITIONS,
+    Assignment,
+    AssignmentRun,
+    AssignmentRunEvent,
+    AssignmentSettings,
+    PlacementReason,
+    RunStatus,
+    RunTrigger,
+)
+
+__all__ = [
+    "RUN_TRANSITIONS",
+    "Assignment",
+    "AssignmentRun",
+    "AssignmentRunEvent",
+    "AssignmentSettings",
+    "PlacementReason",
+    "RunStatus",
+    "RunTrigger",
+    "ASSIGNABLE",
+    "POOL_MEMBER_TRANSITIONS",
+    "BookImport",
+    "BookImportEvent",
+    "BookImportRow",
+    "BookImportStatus",
+    "Contract",
+    "Customer",
+    "CustomerAccessReason",
+    "CustomerAccessRecord",
+    "PoolMember",
+    "PoolMemberEvent",
+    "PoolMemberQuerySet",
+    "PoolMemberStatus",
+    "ProductLine",
+]
