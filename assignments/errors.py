@@ -13,3 +13,7 @@ class BookError(DomainError):
 
 class RunError(DomainError):
     """A step of an assignment run the rules refuse: approving twice, applying a stale plan, an undo too late."""
+
+
+class ContactError(DomainError):
+    """A contact the workspace refuses to record: a customer not hers, a note that may not be kept."""

@@ -14,6 +14,8 @@ The rules, in the words of docs/decisions.md ("Retention of personal data"):
 - a deletion request on an ended application: at the next run;
 - a customer of the book who left it: CUSTOMER_RECORD_RETENTION_DAYS after she left
   (assignments.services.book.customers_destroy_due);
+- the notice that told a customer of her new manager: its words and the run's letters
+  CUSTOMER_NOTICE_RETENTION_DAYS after the run was applied (assignments.services.notices);
 - a trainee: kept while in training; TRAINING_RECORD_RETENTION_DAYS after she left or
   graduated (a graduate in the pool: after she left the pool). A deletion request from her
   destroys what only the application needed at once (recruiting.applicant_request_deletion).
@@ -41,6 +43,7 @@ from assignments.services.book import (
     customer_anonymise,
     customers_destroy_due,
 )
+from assignments.services.notices import customer_notices_prune
 from core.ledger import LedgerEntry, destruction_record
 from core.login_locks import login_records_prune
 from curriculum.models import Certificate, Enrollment, EnrollmentEvent, EnrollmentStatus
@@ -184,6 +187,7 @@ def personal_data_retention(*, now: datetime | None = None) -> dict[str, int]:
         "lapsed": applications_lapse_due(today=timezone.localdate(now)),
         "destroyed": people_destroy_due(now=now),
         "customers_destroyed": customers_destroy_due(now=now),
+        "customer_notices_emptied": customer_notices_prune(now=now),
         "access_records_deleted": access_records_prune(now=now) + customer_access_records_prune(now=now),
         "login_records_deleted": login_records_prune(now=now),
     }

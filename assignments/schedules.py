@@ -12,4 +12,6 @@ JOBS = {
     "pool release": Job(tasks.pool_release_due, Schedule.DAILY, time(6, 0)),
     # Every retention rule, for every state a person can be in (assignments.retention).
     "personal data retention": Job(tasks.personal_data_retention, Schedule.DAILY, time(3, 30)),
+    # Customers' notices that failed or whose worker died; the pauses between attempts are in core.outbox.
+    "customer notice retries": Job(tasks.customer_notices_retry_due, Schedule.MINUTES, minutes=5),
 }

@@ -1,6 +1,7 @@
 """The scheduled django-q2 jobs of assignments: each calls the service of the same name."""
 
 from assignments import retention, services
+from assignments.services import notices
 
 
 def pool_release_due() -> int:
@@ -9,3 +10,7 @@ def pool_release_due() -> int:
 
 def personal_data_retention() -> dict[str, int]:
     return retention.personal_data_retention()
+
+
+def customer_notices_retry_due() -> int:
+    return notices.customer_notices_retry_due()

@@ -1,21 +1,25 @@
-"""HR's list of unsent emails: the notifications, certificate emails and attendance warnings whose sending failed.
+"""HR's list of unsent emails: the notifications, certificate emails and attendance warnings whose sending failed,
+and the customers' notices of their new manager (text messages, grouped by plan, and letters).
 
-Each app sends and retries its own emails (`core.outbox`); this screen, in the top app,
-reads all three and sends one again on HR's confirmation.
+Each app sends and retries its own emails and messages (`core.outbox`); this screen, in the
+top app, reads them all and sends one again on HR's confirmation.
 """
 
 from dataclasses import dataclass
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.db.models import Model
+from django.db.models import Count, Max, Min, Model
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
+from assignments.models import AssignmentRun, CustomerLetterBatch, CustomerNotice, NoticeChannel
+from assignments.services.notices import customer_letters_resend, customer_notices_resend
 from core.outbox import outbox_unsent
 from curriculum.certificates.services import certificate_email_resend
 from curriculum.models import AttendanceWarning, Certificate
@@ -78,6 +82,7 @@ def unsent_emails_index(request: HttpRequest) -> HttpResponse:
             ],
         ),
     ]
+    sections += _customer_notice_sections()
     return TemplateResponse(
         request,
         "cms/admin/unsent_emails.html",
@@ -92,18 +97,73 @@ def unsent_emails_index(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _resend(request: HttpRequest, row: Model, *, what: str, resend) -> HttpResponse:
-    """Ask to confirm sending `row`'s email again (GET), then queue it with `resend` (POST)."""
+def _customer_notice_sections() -> list[_Section]:
+    """Return the customers' failed text messages, one row per plan (a gateway down fails them by the
+    thousand), and the plans whose letters could not be rendered."""
+    failed = (
+        outbox_unsent(CustomerNotice.objects.filter(channel=NoticeChannel.TEXT), sent_field="sent_at")
+        .order_by()
+        .values("run")
+        .annotate(
+            count=Count("pk"),
+            send_attempts=Max("send_attempts"),
+            send_error=Max("send_error"),
+            send_next_attempt_at=Min("send_next_attempt_at"),
+        )
+    )
+    runs = AssignmentRun.objects.in_bulk([row["run"] for row in failed])
+    texts = [
+        (
+            str(runs[row["run"]]),
+            ngettext("%(count)s customer", "%(count)s customers", row["count"]) % {"count": row["count"]},
+            {**row, "pk": row["run"]},
+            "unsent_emails:customer_notices",
+        )
+        for row in sorted(failed, key=lambda row: -row["run"])
+    ]
+    letters = outbox_unsent(
+        CustomerLetterBatch.objects.select_related("run__branch"), sent_field="rendered_at"
+    ).order_by("-created_at", "-pk")
+    return [
+        _Section(
+            _("Customer notices by text message"),
+            _("Every customer notice was sent."),
+            (_("assignment plan"), _("not sent to")),
+            texts,
+        ),
+        _Section(
+            _("Customer letters"),
+            _("Every plan's letters were prepared."),
+            (_("assignment plan"), _("branch")),
+            [
+                (
+                    str(row.run),
+                    row.run.branch.name if row.run.branch else _("All branches"),
+                    row,
+                    "unsent_emails:customer_letters",
+                )
+                for row in letters
+            ],
+        ),
+    ]
+
+
+def _resend(request: HttpRequest, row: Model | dict, *, what: str, resend, question: str = "") -> HttpResponse:
+    """Ask to confirm sending `row`'s email again (GET), then queue it with `resend` (POST).
+
+    `question` replaces the page's question about an email, for the customers' notices.
+    """
     if request.method == "POST":
         if resend():
             messages.success(request, _("The email is queued and will be sent in a moment: %(what)s") % {"what": what})
         else:
             messages.info(request, _("This email has been sent meanwhile: %(what)s") % {"what": what})
         return redirect("unsent_emails:index")
+    error = row["send_error"] if isinstance(row, dict) else row.send_error
     return TemplateResponse(
         request,
         "cms/admin/unsent_email_resend.html",
-        {"page_title": _("Send again"), "header_icon": "mail", "what": what, "error": row.send_error},
+        {"page_title": _("Send again"), "header_icon": "mail", "what": what, "question": question, "error": error},
     )
 
 
@@ -143,4 +203,38 @@ def attendance_warning_resend_view(request: HttpRequest, pk: int) -> HttpRespons
     what = _("Attendance warning — %(trainee)s") % {"trainee": warning.enrollment.applicant.name}
     return _resend(
         request, warning, what=what, resend=lambda: attendance_warning_resend(warning=warning, actor=request.user)
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(HR_PERMISSION, raise_exception=True)
+def customer_notices_resend_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirm, then queue again, every text message of one plan that could not be sent."""
+    run = get_object_or_404(AssignmentRun, pk=pk)
+    unsent = outbox_unsent(CustomerNotice.objects.filter(run=run, channel=NoticeChannel.TEXT), sent_field="sent_at")
+    failed = unsent.aggregate(count=Count("pk"), send_error=Max("send_error"))
+    what = ngettext(
+        "%(run)s: the notice to %(count)s customer", "%(run)s: the notices to %(count)s customers", failed["count"]
+    ) % {"run": run, "count": failed["count"]}
+    return _resend(
+        request,
+        failed,
+        what=what,
+        question=_("Send these text messages again? %(what)s") % {"what": what},
+        resend=lambda: customer_notices_resend(run=run, actor=request.user) > 0,
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(HR_PERMISSION, raise_exception=True)
+def customer_letters_resend_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirm, then queue again, the rendering of one plan's letters."""
+    batch = get_object_or_404(CustomerLetterBatch.objects.select_related("run"), pk=pk)
+    what = _("The letters of %(run)s") % {"run": batch.run}
+    return _resend(
+        request,
+        batch,
+        what=what,
+        question=_("Prepare these letters again? %(what)s") % {"what": what},
+        resend=lambda: customer_letters_resend(batch=batch, actor=request.user),
     )

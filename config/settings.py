@@ -207,10 +207,16 @@ TRAINING_RECORD_RETENTION_DAYS = env_int("TRAINING_RECORD_RETENTION_DAYS", 3 * 3
 # A customer of the book who left it (her contracts ended or a planner took them over): her
 # name, mobile, address and contracts this many days after she left, then destroyed.
 CUSTOMER_RECORD_RETENTION_DAYS = env_int("CUSTOMER_RECORD_RETENTION_DAYS", 365, minimum=30)
+# The notice that told a customer of her new manager: its words and the run's letters (her name
+# and address) this many days after the run was applied, then destroyed; the row stays.
+CUSTOMER_NOTICE_RETENTION_DAYS = env_int("CUSTOMER_NOTICE_RETENTION_DAYS", 90, minimum=7)
 # Who looked at or exported whose data: kept two years (the access-log duty), then deleted.
 ACCESS_RECORD_RETENTION_DAYS = env_int("ACCESS_RECORD_RETENTION_DAYS", 2 * 365, minimum=365)
 # The share of morning meetings (present or late) a trainee needs to graduate, in percent.
 GRADUATION_ATTENDANCE_PERCENT = env_int("GRADUATION_ATTENDANCE_PERCENT", 90, minimum=0)
+# A consultant reaches each customer a plan gave her within this many days of the plan's
+# applying; her list shows the first contacts still due by that deadline (assignments.selectors).
+FIRST_CONTACT_DAYS = env_int("FIRST_CONTACT_DAYS", 7, minimum=1)
 
 # Rate limits of the public forms: scope -> (requests, seconds). core.ratelimit
 # counts them in the database so every web process shares them.
@@ -222,6 +228,11 @@ RATE_LIMITS = {
     "status_page:address": (120, 3600),
     # Certificate verification: generous for people checking one paper, tight for guessing.
     "certificate_verify:address": (60, 3600),
+    # The page that confirms a consultant is real: the same, for customers checking a message.
+    "consultant_verify:address": (60, 3600),
+    # A consultant asking for the link that sets her password: a few per hour are plenty.
+    "consultant_password:address": (10, 3600),
+    "consultant_password:email": (3, 3600),
 }
 # How many reverse proxies of ours stand in front of the web processes: the visitor's
 # address is that many entries from the right of X-Forwarded-For (core.ratelimit); 0 uses
@@ -323,6 +334,19 @@ if EMAIL_HOST:
 else:
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     EMAIL_FILE_PATH = VAR_DIR / "mail"
+
+# The notice channel to customers (core.notices): "file" writes each text message under
+# VAR_DIR/notices/ (development), "http" posts it as JSON to an SMS/알림톡 gateway.
+NOTICE_BACKEND = env_str("NOTICE_BACKEND", "file")
+if NOTICE_BACKEND not in ("file", "http"):
+    raise ImproperlyConfigured(f"NOTICE_BACKEND must be file or http, got {NOTICE_BACKEND!r}")
+NOTICE_FILE_PATH = VAR_DIR / "notices"
+NOTICE_HTTP_URL = env_url("NOTICE_HTTP_URL", schemes=("https", "http"))
+NOTICE_HTTP_API_KEY = env_str("NOTICE_HTTP_API_KEY")
+# Seconds to wait for the gateway: a notice task sends 20 messages within the worker's 120 s timeout.
+NOTICE_HTTP_TIMEOUT = env_int("NOTICE_HTTP_TIMEOUT", 5, minimum=1)
+if NOTICE_BACKEND == "http" and not NOTICE_HTTP_URL:
+    raise ImproperlyConfigured("NOTICE_HTTP_URL must be set when NOTICE_BACKEND is http")
 
 WAGTAIL_SITE_NAME = "CS RC 채용"
 WAGTAILADMIN_BASE_URL = SITE_URL

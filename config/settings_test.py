@@ -10,10 +10,12 @@ EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="csrc-test-media-"))
 PRIVATE_MEDIA_ROOT = Path(tempfile.mkdtemp(prefix="csrc-test-private-"))
 BACKUP_DIR = Path(tempfile.mkdtemp(prefix="csrc-test-backups-"))
+# The text messages of the notice channel's file backend (core.notices).
+NOTICE_FILE_PATH = Path(tempfile.mkdtemp(prefix="csrc-test-notices-"))
 DESTRUCTION_LEDGER = BACKUP_DIR / "destruction-ledger.jsonl"
 # Each process of a test run (every pytest-xdist worker too) makes its own folders above
 # and removes them when its session ends (conftest.py).
-TEST_TEMPORARY_FOLDERS = (MEDIA_ROOT, PRIVATE_MEDIA_ROOT, BACKUP_DIR)
+TEST_TEMPORARY_FOLDERS = (MEDIA_ROOT, PRIVATE_MEDIA_ROOT, BACKUP_DIR, NOTICE_FILE_PATH)
 STORAGES["private"]["OPTIONS"]["location"] = PRIVATE_MEDIA_ROOT  # noqa: F405
 STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
 

@@ -22,6 +22,10 @@ urlpatterns = [
     path("sitemap.xml", sitemap, {"sitemaps": {"pages": Sitemap}}),
     path("status/", include("recruiting.urls")),
     path("certificates/", include("curriculum.urls")),
+    # The page that confirms a consultant is real, linked from each customer's notice.
+    path("consultants/", include("assignments.urls")),
+    # The consultant's workspace and her sign-in (assignments.workspace).
+    path("my/", include("assignments.workspace.urls")),
     # Wagtail's own /_util/ views (the password form of a private page posts there) come
     # before the cached serve route below, whose pattern matches their addresses too.
     *[route for route in wagtail_urls.urlpatterns if route.name != "wagtail_serve"],

@@ -1,4 +1,5 @@
-"""Staff roles (DESIGN §6) as Django groups, and what each may do in the Wagtail admin.
+"""Roles (DESIGN §6) as Django groups, and what each may do: staff in the Wagtail admin, a consultant in her
+workspace.
 
 Apps import the role names from here; `manage.py setup` installs the groups.
 """
@@ -14,6 +15,12 @@ class Role(models.TextChoices):
     BRANCH_MANAGER = "지점장"
     TRAINER = "강사"
     HR = "인사 담당자"
+    CONSULTANT = "컨설턴트"
+
+
+# The consultant works in her own workspace (/my/, assignments.workspace), never in the
+# Wagtail admin: her role holds no admin access, so every admin page sends her to its login.
+ADMIN_ROLES = [Role.EDITOR, Role.RECRUITER, Role.BRANCH_MANAGER, Role.TRAINER, Role.HR]
 
 
 PAGE_PERMISSIONS = ["add_page", "change_page", "publish_page", "lock_page", "unlock_page"]
@@ -48,7 +55,7 @@ RUN_PERMISSIONS = [
     "assignments.approve_assignmentrun",
 ]
 
-# Model permissions ("app_label.codename") of each role; every role may enter the admin.
+# Model permissions ("app_label.codename") of each role; the roles of ADMIN_ROLES also enter the admin.
 MODEL_PERMISSIONS: dict[str, list[str]] = {
     Role.EDITOR: [
         "cms.change_sitesettings",
@@ -95,6 +102,8 @@ MODEL_PERMISSIONS: dict[str, list[str]] = {
         "axes.view_accessattempt",
         "axes.delete_accessattempt",
     ],
+    # Her own customers and contacts only: the workspace's views scope every row to her.
+    Role.CONSULTANT: ["assignments.use_workspace"],
 }
 
 
@@ -114,7 +123,9 @@ def install_role_groups() -> list[Group]:
     access_admin = _permission("wagtailadmin.access_admin")
     for role in Role:
         group, _created = Group.objects.get_or_create(name=role.value)
-        group.permissions.add(access_admin, *[_permission(p) for p in MODEL_PERMISSIONS[role]])
+        group.permissions.add(*[_permission(p) for p in MODEL_PERMISSIONS[role]])
+        if role in ADMIN_ROLES:
+            group.permissions.add(access_admin)
         groups.append(group)
 
     editor = Group.objects.get(name=Role.EDITOR)

@@ -38,7 +38,7 @@ def _members_for(user):
     if not user.has_perm("assignments.view_poolmember"):
         raise PermissionDenied
     return PoolMember.objects.visible_to(user).select_related(
-        "branch", "enrollment__applicant", "enrollment__cohort__branch", "released_by"
+        "branch", "enrollment__applicant", "enrollment__cohort__branch", "released_by", "user"
     )
 
 

@@ -42,10 +42,16 @@ from assignments.models import (
     PoolMemberStatus,
     RunStatus,
 )
-from assignments.models.book import month_end
+from assignments.models.book import CustomerAccessReason, CustomerAccessRecord, month_end
+from assignments.models.notices import CustomerLetterBatch
+from assignments.services.book import customer_access_record_write
+from assignments.services.notices import customer_notice_figures
 from core.validators import reject_rrn
+from curriculum.certificates.storage import private_pdf_response
 from recruiting.models import Branch, staff_branch_id
 
+# HR sends failed notices again, from the list of unsent messages (cms.unsent_emails).
+HR_PERMISSION = "recruiting.view_all_branches"
 RUNS_PER_PAGE = 20
 ROWS_PER_PAGE = 50
 REASON_MAX_LENGTH = 500
@@ -244,6 +250,12 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
         can_undo=can_approve and run.status == RunStatus.APPLIED,
         can_discard=can_plan and run.status in (RunStatus.PLANNED, RunStatus.APPROVED) and not applying,
     )
+    if run.status in (RunStatus.APPLIED, RunStatus.UNDONE):
+        context.update(
+            notices=customer_notice_figures(run),
+            letters=CustomerLetterBatch.objects.filter(run=run).first(),
+            can_resend=user.has_perm(HR_PERMISSION),
+        )
     return TemplateResponse(request, "assignments/runs/run.html", context)
 
 
@@ -329,6 +341,27 @@ def _consultant_rows(run: AssignmentRun) -> list[dict]:
 
 
 @require_GET
+def run_letters(request: HttpRequest, pk: int) -> HttpResponse:
+    """Send the PDF of the plan's letters to its customers without a mobile, and record who took it.
+
+    The letters hold the customers' names and addresses: taking them is an export of the
+    customer book, recorded like one (the reason is what the letters are for).
+    """
+    run = _get_run_for_user(request, pk)
+    letters = get_object_or_404(CustomerLetterBatch.objects.exclude(pdf=""), run=run)
+    customer_access_record_write(
+        user=request.user,
+        action=CustomerAccessRecord.Action.EXPORT,
+        reason=CustomerAccessReason.CONTACT,
+        filters={"letters_of_plan": run.pk},
+        row_count=letters.letters,
+    )
+    return private_pdf_response(
+        letters.pdf, filename=_("customer-letters-plan-%(number)s.pdf") % {"number": run.pk}, as_attachment=True
+    )
+
+
+@require_GET
 def run_status(request: HttpRequest, pk: int) -> JsonResponse:
     """Answer the run page's poll: the state it shows, which changes when the worker is done."""
     run = _get_run_for_user(request, pk)
@@ -393,6 +426,10 @@ def run_undo(request: HttpRequest, pk: int) -> HttpResponse:
             % {"count": run.figures.get("applied_changes", 0)},
             _("It is refused if a later plan or change has touched these customers since; nothing is then changed."),
             _("An undone plan cannot be applied again; make a new plan instead."),
+            _(
+                "Customers already told of their new consultant are not told otherwise; the notices not sent yet "
+                "are not sent."
+            ),
         ],
         service=lambda reason: services.assignment_run_undo(run=run, actor=request.user, reason=reason),
         done=_("The plan is undone: the customers have their consultants from before it."),
@@ -576,6 +613,7 @@ class AssignmentRunViewSet(ViewSet):
             path("new/", run_start, name="start"),
             path("<int:pk>/", run_detail, name="run"),
             path("<int:pk>/status/", run_status, name="status"),
+            path("<int:pk>/letters/", run_letters, name="letters"),
             path("<int:pk>/approve/", run_approve, name="approve"),
             path("<int:pk>/apply/", run_apply, name="apply"),
             path("<int:pk>/undo/", run_undo, name="undo"),

@@ -11,6 +11,8 @@ from assignments.models.book import (
     CustomerAccessRecord,
     ProductLine,
 )
+from assignments.models.contacts import Contact, ContactKind, ContactOutcome
+from assignments.models.notices import CustomerLetterBatch, CustomerNotice, NoticeChannel
 from assignments.models.pool import (
     ASSIGNABLE,
     POOL_MEMBER_TRANSITIONS,
@@ -36,6 +38,7 @@ __all__ = [
     "AssignmentRun",
     "AssignmentRunEvent",
     "AssignmentSettings",
+    "NoticeChannel",
     "PlacementReason",
     "RunStatus",
     "RunTrigger",
@@ -45,8 +48,13 @@ __all__ = [
     "BookImportEvent",
     "BookImportRow",
     "BookImportStatus",
+    "Contact",
+    "ContactKind",
+    "ContactOutcome",
     "Contract",
     "Customer",
+    "CustomerLetterBatch",
+    "CustomerNotice",
     "CustomerAccessReason",
     "CustomerAccessRecord",
     "PoolMember",

@@ -22,6 +22,7 @@ from core.states import Lifecycle, StateEvent
 from core.validators import reject_rrn
 from curriculum.models import mask_name
 from recruiting.models import Branch, in_staff_branch
+from recruiting.phones import format_mobile
 
 
 def private_storage():
@@ -225,6 +226,11 @@ class Customer(models.Model):
     def masked_name(self) -> str:
         """Return the name as lists show it before it is opened: 김*진, 남궁*희."""
         return mask_name(self.name)
+
+    @property
+    def mobile_display(self) -> str:
+        """Return her mobile number as Koreans write it, for her own consultant: 010-1234-5678."""
+        return format_mobile(self.mobile)
 
     @property
     def masked_mobile(self) -> str:

@@ -10,7 +10,7 @@ from django.utils.translation import pgettext_lazy
 from assignments.errors import PoolError
 from core.states import Lifecycle, StateEvent
 from core.validators import reject_rrn
-from curriculum.models import Enrollment
+from curriculum.models import Enrollment, new_verification_code
 from recruiting.models import Branch, in_staff_branch
 
 
@@ -76,6 +76,20 @@ class PoolMember(models.Model):
         related_name="+",
         help_text=_("Empty when the daily release at the start of month 4 released them"),
     )
+    # Her login to her workspace (/my/), created when she is released and deactivated when she
+    # leaves (assignments.services.pool); the workspace finds her through it.
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("login"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="pool_member",
+    )
+
+    # The code of her public page that confirms she is real (/consultants/verify/<code>/), which
+    # the notice to each of her customers links to: random, as the certificates' codes.
+    verification_code = models.CharField(max_length=16, unique=True, default=new_verification_code, editable=False)
 
     objects = PoolMemberQuerySet.as_manager()
     lifecycle = Lifecycle(

@@ -1,6 +1,8 @@
-"""The assignments app's writes: the pool (`pool`), the customer book (`book`), assignment runs (`runs`)."""
+"""The assignments app's writes: the pool (`pool`), the customer book (`book`), assignment runs (`runs`),
+the consultant's contacts with her customers (`contacts`)."""
 
 from assignments.services.book import book_import_run, book_import_start
+from assignments.services.contacts import contact_record
 from assignments.services.pool import (
     REASON_MAX_LENGTH,
     cohort_release_to_pool,
@@ -33,6 +35,7 @@ __all__ = [
     "book_import_run",
     "book_import_start",
     "cohort_release_to_pool",
+    "contact_record",
     "pool_member_anonymise",
     "pool_member_leave",
     "pool_member_release",

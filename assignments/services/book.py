@@ -379,7 +379,8 @@ def _error_report(refused: list[RowError]) -> bytes:
 
 
 def customer_anonymise(*, customer_id: int, rule: str, now: datetime, replaying: bool = False) -> bool:
-    """Destroy what names a customer who left the book: her name, mobile, address, numbers and contracts.
+    """Destroy what names a customer who left the book: her name, mobile, address, numbers, contracts and
+    what her consultants wrote about her.
 
     The row stays, with her district, branch and premium, so that the runs that placed her
     still count true. Return False when she was destroyed already. The ledger line goes to
@@ -390,6 +391,8 @@ def customer_anonymise(*, customer_id: int, rule: str, now: datetime, replaying:
         if customer is None:
             return False
         customer.contracts.all().delete()
+        # Her consultants' notes and promises are about her; the contacts themselves stay, for the counts.
+        customer.contacts.exclude(note="", next_step="").update(note="", next_step="")
         customer.name = ANONYMISED_NAME
         customer.mobile = ""
         customer.address = ""

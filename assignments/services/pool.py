@@ -11,6 +11,9 @@ import logging
 from datetime import date
 from typing import TYPE_CHECKING
 
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -19,6 +22,7 @@ from django.utils.translation import gettext as _
 from assignments.errors import PoolError
 from assignments.models import PoolMember, PoolMemberEvent, PoolMemberStatus, RunTrigger
 from assignments.services.runs import assignment_run_start
+from core.roles import Role
 from core.states import state_change, state_start
 from core.validators import text_refusal
 from curriculum.models import Cohort, Enrollment, EnrollmentStatus
@@ -47,9 +51,31 @@ def pool_member_release(*, enrollment: Enrollment, actor: User | None = None) ->
         )
         if created:
             state_start(member, actor=actor)
+            _consultant_login_create(member)
     if created:
         logger.info("Pool: enrollment %s released by %s", enrollment.pk, actor or "the daily release")
     return member, created
+
+
+def _consultant_login_create(member: PoolMember) -> None:
+    """Give a member just released her login to the workspace, once; the caller holds the transaction.
+
+    The username is her mobile number, which she knows and types on her phone; a number
+    already taken by another login (an earlier application of hers) gives a generated one.
+    The password is unusable: she sets her own through the emailed link of the workspace's
+    "set my password" page (docs/decisions.md, "The consultant's day").
+    """
+    applicant = member.enrollment.applicant
+    users = get_user_model().objects
+    username = applicant.mobile
+    if not username or users.filter(username=username).exists():
+        username = f"consultant-{member.pk}"
+    user = users.create_user(username=username, email=applicant.email, first_name=applicant.name, password=None)
+    # The group exists once `manage.py setup` ran; before that, setup grants it its permission later.
+    group, _created = Group.objects.get_or_create(name=Role.CONSULTANT)
+    user.groups.add(group)
+    member.user = user
+    member.save(update_fields=["user"])
 
 
 def cohort_release_to_pool(*, cohort: Cohort, actor: User | None = None) -> int:
@@ -116,7 +142,11 @@ def pool_member_leave(*, member: PoolMember, actor: User, reason: str, expected:
     """Record that a member left (퇴사), from active or from leave; leaving is final."""
     reason = _checked_reason(reason, required=True)
     with transaction.atomic():
-        _member, event = state_change(member, to=PoolMemberStatus.LEFT, actor=actor, expected=expected, reason=reason)
+        locked, event = state_change(member, to=PoolMemberStatus.LEFT, actor=actor, expected=expected, reason=reason)
+        # Her login ends with her work; a session she still holds stops at its next request,
+        # since Django's authentication refuses an inactive user.
+        if locked.user_id:
+            get_user_model().objects.filter(pk=locked.user_id).update(is_active=False)
         _replan_her_customers(member)
     return event
 
@@ -132,9 +162,21 @@ def _replan_her_customers(member: PoolMember) -> None:
 
 
 def pool_member_anonymise(*, member: PoolMember) -> None:
-    """Empty a member's pool history of the reasons and notes written about her; the caller holds her lock.
+    """Empty a member's pool history of the reasons and notes written about her, and her login of what names
+    her; the caller holds her lock.
 
     The moves and their dates stay, so the pool's counts stay true; assignments.retention
     decides when a member is due.
     """
     member.events.filter(~Q(reason="") | ~Q(note="")).update(reason="", note="")
+    # Her login named her (her mobile, email and name). It stays, inactive and nameless, as
+    # every destroyed record here stays in place, so nothing that points to it breaks.
+    if member.user_id:
+        get_user_model().objects.filter(pk=member.user_id).update(
+            username=f"consultant-{member.pk}",
+            email="",
+            first_name="",
+            last_name="",
+            is_active=False,
+            password=make_password(None),
+        )

@@ -37,6 +37,7 @@ from assignments.models import (
     RunStatus,
     RunTrigger,
 )
+from assignments.services.notices import customer_notices_create
 from core.states import state_change, state_start
 from recruiting.models import Branch, staff_branch_id
 
@@ -139,7 +140,8 @@ def assignment_run_apply_request(*, run: AssignmentRun, actor: User) -> bool:
 
 
 def assignment_run_apply(*, run_id: int, actor_id: int | None) -> AssignmentRun:
-    """Give every customer of an approved plan her planned consultant, in one transaction.
+    """Give every customer of an approved plan her planned consultant, in one transaction, with the notice
+    that tells each customer who has a new one (`services.notices`, sent after commit).
 
     Applying twice applies once: the second finds the run applied. A stale plan is not
     applied; the run stays approved with the reason, so staff discard it and plan again.
@@ -163,6 +165,7 @@ def assignment_run_apply(*, run_id: int, actor_id: int | None) -> AssignmentRun:
             run.failure = message
             return run
         changed = _set_consultants(run, assignments, to="to_consultant")
+        customer_notices_create(run=run)
         figures = {**run.figures, "applied_changes": changed}
         run, _event = state_change(
             run,
@@ -304,8 +307,8 @@ def _store_plan(
     """Write one Assignment row per customer of the plan, in one statement whatever the book's size.
 
     A plan of 100,000 customers spent most of its time building model objects for
-    `bulk_create`; the rows go to the database as plain tuples instead (one `executemany`,
-    which psycopg pipelines), with the "before" the engine was given.
+    `bulk_create`; the rows go to the database as plain tuples instead (COPY on
+    PostgreSQL, one `executemany` elsewhere), with the "before" the engine was given.
     """
     capacity = {consultant.id: consultant.capacity for consultant in consultants}
     current = {customer.id: customer.current for customer in customers}
@@ -328,6 +331,8 @@ def _store_plan(
                 capacity.get(to, 0),
             )
         )
+    if not rows:
+        return
     table = Assignment._meta.db_table
     columns = ", ".join(
         Assignment._meta.get_field(name).column
@@ -344,9 +349,15 @@ def _store_plan(
             "capacity",
         )
     )
-    placeholders = ", ".join(["%s"] * 10)
     with connection.cursor() as cursor:
-        cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", rows)  # noqa: S608 - our names
+        if connection.vendor == "postgresql":
+            # COPY is PostgreSQL's bulk path: a plan of 100,000 customers took 3 s as row inserts.
+            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(row)
+        else:
+            placeholders = ", ".join(["%s"] * len(rows[0]))
+            cursor.executemany(f"INSERT INTO {table} ({columns}) VALUES ({placeholders})", rows)  # noqa: S608
 
 
 def _figures(plan: engine.Plan) -> dict:

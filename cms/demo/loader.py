@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from assignments.book_generator import book_csv
 from assignments.geography import sigungu_for_district
-from assignments.models import BookImport, PoolMember
+from assignments.models import BookImport, ContactKind, ContactOutcome, PoolMember
 from assignments.services import (
     assignment_run_apply,
     assignment_run_apply_request,
@@ -25,6 +25,7 @@ from assignments.services import (
     book_import_run,
     book_import_start,
     cohort_release_to_pool,
+    contact_record,
 )
 from cms.demo import content
 from cms.models import StoryIndexPage, StoryPage
@@ -80,6 +81,16 @@ DEMO_LOGINS = [
 ]
 
 
+def demo_consultant() -> PoolMember | None:
+    """Return the demo consultant: the first graduate of the graduated cohort, who has customers."""
+    return (
+        PoolMember.objects.filter(enrollment__cohort__number=DEMO_GRADUATED_COHORT_NUMBER)
+        .select_related("user")
+        .order_by("enrollment__pk")
+        .first()
+    )
+
+
 class DemoLoader:
     """Create what the demo is missing, through the same services staff and applicants use."""
 
@@ -93,6 +104,7 @@ class DemoLoader:
             self._seed_cohort(branches[DEMO_STAFF_BRANCH])
             self._seed_graduated_cohort(branches[DEMO_STAFF_BRANCH])
             self._seed_book(branches[DEMO_STAFF_BRANCH])
+            self._seed_consultant_day()
 
     def seed_public_site(self) -> dict[str, Branch]:
         """Install the real site, then the demo's branch addresses and stories; return the branches by name."""
@@ -325,6 +337,33 @@ class DemoLoader:
         assignment_run_approve(run=run, actor=hr)
         assignment_run_apply_request(run=run, actor=hr)
         assignment_run_apply(run_id=run.pk, actor_id=hr.pk)
+
+    def _seed_consultant_day(self) -> None:
+        """Give the demo consultant the demo password and, the first time, a morning of contacts.
+
+        She is the first graduate of the graduated cohort: registered, so the plan gave her
+        customers today. Her morning: a call that reached a customer, with a promise, and a
+        message that has had no answer yet; meeting someone face to face is still to do.
+        """
+        member = demo_consultant()
+        if member is None or member.user is None:
+            return
+        member.user.set_password(DEMO_PASSWORD)
+        member.user.save(update_fields=["password"])
+        if member.contacts.exists():
+            return
+        first, second = list(member.customers.in_book().order_by("number")[:2])
+        contact_record(
+            consultant=member,
+            customer=first,
+            kind=ContactKind.CALL,
+            reached=True,
+            outcome=ContactOutcome.RENEWAL_KEPT,
+            note="자동차보험 갱신 안내, 다음 주에 보장점검 방문 약속",
+            next_step="보장점검 방문",
+            next_step_on=timezone.localdate() + timedelta(days=2),
+        )
+        contact_record(consultant=member, customer=second, kind=ContactKind.MESSAGE, reached=False)
 
     def _enroll(self, cohort: Cohort, names: list[str], *, mobile_prefix: str, email_prefix: str, actor: User) -> None:
         """Let `names` apply to the cohort's round, be accepted and join the cohort; then close the round.

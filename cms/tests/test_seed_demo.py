@@ -4,6 +4,8 @@ from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
 from wagtail.models import Page, Site
 
+from assignments.models import Contact
+from cms.demo.loader import DEMO_PASSWORD, demo_consultant
 from cms.models import BranchPage, HomePage, SiteSettings, StoryPage
 from core.roles import Role
 from recruiting.models import Branch, District
@@ -65,3 +67,16 @@ def test_it_refuses_to_run_without_debug(settings):
         call_command("seed_demo")
     assert get_user_model().objects.count() == 0
     assert Branch.objects.count() == 0
+
+
+def test_it_prints_a_consultant_login_whose_customers_and_morning_are_ready(settings, capsys):
+    settings.DEBUG = True
+    call_command("seed_demo")
+    call_command("seed_demo")
+
+    consultant = demo_consultant()
+    output = capsys.readouterr().out
+    assert f"{consultant.user.username:<10} / {DEMO_PASSWORD}   (컨설턴트: {settings.SITE_URL}/my/)" in output
+    assert consultant.user.check_password(DEMO_PASSWORD)
+    assert consultant.customers.in_book().count() >= 20
+    assert Contact.objects.filter(consultant=consultant).count() == 2, "her morning is recorded once"

@@ -23,6 +23,7 @@ from wagtail.contrib.routable_page.models import RoutablePageMixin
 from wagtail.documents import get_document_model
 from wagtail.models import Collection, CollectionViewRestriction, Page, PageViewRestriction, get_page_models
 
+from assignments.services import pool_member_release
 from cms.tests.sitetree import build_site
 from core.roles import Role, install_role_groups
 from curriculum.certificates.services import certificate_download_token, certificate_issue, certificate_render
@@ -135,6 +136,7 @@ def _build_rows() -> dict[str, Row]:
     )
     certificate_render(certificate_id=certificate.pk)
     certificate.refresh_from_db()
+    member, _created = pool_member_release(enrollment=certificate.enrollment, actor=hr)
 
     guide = ContentFile(b"%PDF-1.4 guide", name="guide.pdf")
     document = get_document_model().objects.create(title="안내문", file=guide)
@@ -188,6 +190,21 @@ def _build_rows() -> dict[str, Row]:
         "certificates:lookup": Row(reverse("certificates:lookup")),
         "certificates:verify": Row(reverse("certificates:verify", args=[certificate.verification_code])),
         "certificates:download": Row(reverse("certificates:download", args=[certificate_download_token(certificate)])),
+        # The page that confirms a consultant is real, and a code nobody was given.
+        "consultants:lookup": Row(reverse("consultants:lookup")),
+        "consultants:verify": Row(reverse("consultants:verify", args=[member.verification_code])),
+        "consultants:verify (unknown)": Row(reverse("consultants:verify", args=["ABCDEFGHJKMN"]), 404),
+        # The consultant's workspace sends a visitor to its sign-in; a contact and signing out are only posted.
+        "workspace:today": Row(reverse("workspace:today"), 302),
+        "workspace:customers": Row(reverse("workspace:customers"), 302),
+        "workspace:customer": Row(reverse("workspace:customer", args=[1]), 302),
+        "workspace:contact_new": Row(reverse("workspace:contact_new", args=[1]), 405),
+        "consultant_account:login": Row(reverse("consultant_account:login")),
+        "consultant_account:logout": Row(reverse("consultant_account:logout"), 405),
+        "consultant_account:password": Row(reverse("consultant_account:password")),
+        "consultant_account:password_sent": Row(reverse("consultant_account:password_sent")),
+        # A link that is not (or no longer) valid says so, and offers a new one.
+        "consultant_account:password_set": Row(reverse("consultant_account:password_set", args=["MQ", "expired"])),
     }
 
 

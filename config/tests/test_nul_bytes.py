@@ -12,11 +12,15 @@ from html.parser import HTMLParser
 import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.contrib.auth.tokens import default_token_generator
 from django.db import models
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 # The fixture `data` is the URL × role table's test data; the tests take it by that name.
 from config.tests.test_staff_access import _rows, data  # noqa: F401
+from core.roles import Role
 from curriculum.models import Attendance, AttendanceStatus, Cohort
 from curriculum.services import meeting_days
 from curriculum.tests.factories import enroll_trainees, start_training
@@ -38,6 +42,8 @@ NOT_PAGES = {
     "book_imports:progress",
     "book_imports:error_report",
     "assignment_runs:status",
+    # The PDF of a plan's letters to customers.
+    "assignment_runs:letters",
 }
 
 
@@ -130,7 +136,7 @@ def _staff_pages(table: dict) -> dict[str, str]:
     pages = {
         name: row.url
         for name, row in _rows(table).items()
-        if row.method == "get" and name not in WAGTAIL_OWN | NOT_PAGES
+        if row.method == "get" and name not in WAGTAIL_OWN | NOT_PAGES and not row.url.startswith("/my/")
     }
     pages["applicants:index export"] = "/admin/applicants/?export=csv"
     cohort, certificate = table["cohort"], table["certificate"]
@@ -141,15 +147,31 @@ def _staff_pages(table: dict) -> dict[str, str]:
     return pages
 
 
-def _public_pages(table: dict) -> dict[str, str]:
-    """Return every public page with a form: the application, the status page's forms and the certificate lookup."""
-    token = table["applicant"].status_token
+def _consultant_pages(table: dict) -> dict[str, str]:
+    """Return the pages of the consultant's workspace she opens (the GET rows of the table under /my/)."""
     return {
+        name: row.url
+        for name, row in _rows(table).items()
+        if row.method == "get" and row.url.startswith("/my/") and row.answers[Role.CONSULTANT] == 200
+    }
+
+
+def _public_pages(table: dict) -> dict[str, str]:
+    """Return every public page with a form: the application, the status page's forms, the certificate lookup,
+    and the consultant's sign-in and the pages that set her password."""
+    token = table["applicant"].status_token
+    consultant = table["member"].user
+    password_link = f"/my/password/{urlsafe_base64_encode(force_bytes(consultant.pk))}/"
+    return {
+        "consultant_account:login": "/my/login/",
+        "consultant_account:password": "/my/password/",
+        "consultant_account:password_set": password_link + default_token_generator.make_token(consultant) + "/",
         "apply": table["pages"]["apply"].url,
         "recruiting:status": f"/status/{token}/",
         "recruiting:status_contact": f"/status/{token}/contact/",
         "recruiting:status_link_request": "/status/lost-link/",
         "certificates:lookup": "/certificates/verify/",
+        "consultants:lookup": "/consultants/verify/",
     }
 
 
@@ -176,6 +198,11 @@ def test_no_staff_form_saves_a_null_character(client, data):  # noqa: F811
     client.force_login(get_user_model().objects.create_superuser("root", password="x"))
     posted = _post_nul_into_every_text_input(client, _staff_pages(data))
     assert posted > 20
+
+
+def test_no_form_of_the_consultants_workspace_saves_a_null_character(client, data):  # noqa: F811
+    client.force_login(data["member"].user)
+    assert _post_nul_into_every_text_input(client, _consultant_pages(data)) >= 4
 
 
 def test_no_form_of_a_cohort_in_training_saves_a_null_character(client, data):  # noqa: F811

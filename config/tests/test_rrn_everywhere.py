@@ -84,6 +84,10 @@ NOT_TYPED = {
     "assignments.AssignmentRun.failure",
     # Copied from the login of the staff member who looked.
     "assignments.CustomerAccessRecord.username",
+    # A random secret made by code, and a notice's words, written by code from the consultant's
+    # name and her branch (fields that refuse an RRN) when a run is applied.
+    "assignments.PoolMember.verification_code",
+    "assignments.CustomerNotice.text",
 }
 
 KOREAN = "주민등록번호는 입력하지 마세요. 주민등록번호는 수집하지 않습니다."

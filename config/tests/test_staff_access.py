@@ -4,11 +4,12 @@ The walk over the URL configuration fails when a URL of our admin screens has no
 so a new screen cannot ship without deciding who may open it (DESIGN §6).
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import transaction
@@ -17,7 +18,7 @@ from django.urls import URLResolver, get_resolver
 from django.utils import timezone
 from wagtail.models import Site
 
-from assignments.models import BookImport, Customer
+from assignments.models import BookImport, Customer, CustomerLetterBatch
 from assignments.services import assignment_run_start, book_import_run, book_import_start, pool_member_release
 from cms.tests.sitetree import build_site
 from core.roles import Role
@@ -51,9 +52,11 @@ from recruiting.tests.factories import make_applicant, make_staff, walk_to
 
 pytestmark = pytest.mark.django_db
 
-E, R, M, T, H = Role.EDITOR, Role.RECRUITER, Role.BRANCH_MANAGER, Role.TRAINER, Role.HR
-ROLES = [E, R, M, T, H]
+E, R, M, T, H, C = Role.EDITOR, Role.RECRUITER, Role.BRANCH_MANAGER, Role.TRAINER, Role.HR, Role.CONSULTANT
+ROLES = [E, R, M, T, H, C]
 OK, FOUND_NOTHING, DENIED, REDIRECT = 200, 404, "denied", 302
+# The consultant's role holds no access to the admin at all: every admin page sends her to its login.
+NOT_STAFF = "sent to the admin's login"
 
 
 @dataclass(frozen=True)
@@ -268,7 +271,29 @@ def _rows(data: dict) -> dict[str, Row]:
         "assignment_runs:apply": Row(f"{runs}{run.pk}/apply/", run_steps, "post"),
         "assignment_runs:undo": Row(f"{runs}{run.pk}/undo/", run_steps),
         "assignment_runs:discard": Row(f"{runs}{run.pk}/discard/", run_steps),
+        # The PDF of the plan's letters to its customers without a mobile.
+        "assignment_runs:letters": Row(f"{runs}{run.pk}/letters/", gangseo_run),
         "orphan_risk:index": Row("/admin/orphan-risk/", run_roles),
+    }
+    # The customers' notices HR sends again: a plan's text messages, a plan's letters.
+    rows |= {
+        "unsent_emails:customer_notices": Row(f"{unsent}customer-notices/{run.pk}/", _only(OK, H)),
+        "unsent_emails:customer_letters": Row(f"{unsent}customer-letters/{data['letters'].pk}/", _only(OK, H)),
+    }
+    rows = {name: replace(row, answers={**row.answers, C: NOT_STAFF}) for name, row in rows.items()}
+    # The consultant's workspace: hers alone. Staff, who have no place in the pool, are refused
+    # it (403); C001 is her customer, C003 is not (nobody's), so its page is not there to her.
+    mine, not_mine = customer.pk, Customer.objects.get(number="C003").pk
+    contact = {"kind": "call", "reached": "no"}
+    rows |= {
+        "workspace:today": Row("/my/", _only(OK, C)),
+        "workspace:customers": Row("/my/customers/", _only(OK, C)),
+        "workspace:customer": Row(f"/my/customers/{mine}/", _only(OK, C)),
+        "workspace:customer (not hers)": Row(f"/my/customers/{not_mine}/", _only(FOUND_NOTHING, C)),
+        "workspace:contact_new": Row(f"/my/customers/{mine}/contacts/", _only(REDIRECT, C), "post", contact),
+        "workspace:contact_new (not hers)": Row(
+            f"/my/customers/{not_mine}/contacts/", _only(FOUND_NOTHING, C), "post", contact
+        ),
     }
     return rows
 
@@ -292,6 +317,7 @@ OUR_NAMESPACES = (
     "customers",
     "assignment_runs",
     "orphan_risk",
+    "workspace",
 )
 
 
@@ -344,9 +370,11 @@ def _build_data() -> dict:
     make_graduate(enrollment, actor=hr)
     certificate = certificate_issue(enrollment=enrollment, actor=hr)
     certificate_render(certificate_id=certificate.pk)
+    member = pool_member_release(enrollment=Enrollment.objects.get(pk=enrollment.pk))[0]
+    run = assignment_run_start(actor=hr, branch=gangseo)
     return {
         "batch": certificate_batch_start(cohort=cohort, actor=hr),
-        "member": pool_member_release(enrollment=Enrollment.objects.get(pk=enrollment.pk))[0],
+        "member": member,
         "cohort": cohort,
         "enrollment": enrollment,
         "certificate": certificate,
@@ -366,23 +394,36 @@ def _build_data() -> dict:
         "notice": ConsentNotice.objects.first(),
         "gangseo": gangseo,
         "elsewhere": Branch.objects.get(slug="branch-1"),
-        "book_import": _book_import(hr),
-        "run": assignment_run_start(actor=hr, branch=gangseo),
+        "book_import": _book_import(hr, member),
+        "run": run,
+        # The plan's letters, as its applying would leave them (a plan is applied in tests of its own).
+        "letters": CustomerLetterBatch.objects.create(
+            run=run, pdf=ContentFile(b"%PDF-1.4 letters", name="letters.pdf"), letters=1, rendered_at=timezone.now()
+        ),
     }
 
 
-def _book_import(hr) -> BookImport:
-    """Return an import read into the book: a customer at 강서, and a refused row for the error report."""
+def _book_import(hr, member) -> BookImport:
+    """Return an import read into the book: two customers at 강서, and a refused row for the error report.
+
+    The first is the consultant's: a plan would give her to the member; here she is given directly.
+    """
     content = (
         "고객번호,고객명,휴대폰,주소,계약번호,상품군,월보험료,갱신일,설계사코드,해촉일\n"
         "C001,김서연,010-1234-5678,서울특별시 강서구 공항대로 247,K-1,자동차,45000,,P77,2026-11-02\n"
         "C002,,,서울 강서구,K-2,자동차,1000,,P1,2026-11-01\n"
+        "C003,이지은,010-2345-6789,서울특별시 강서구 화곡로 302,K-3,장기,30000,,P77,2026-11-02\n"
     )
     book_import, _created = book_import_start(upload=SimpleUploadedFile("book.csv", content.encode()), actor=hr)
-    return book_import_run(import_id=book_import.pk)
+    book_import = book_import_run(import_id=book_import.pk)
+    Customer.objects.filter(number="C001").update(consultant=member)
+    return book_import
 
 
 def _persona(role: Role, data: dict):
+    if role == C:
+        # Her login, made when she was released into the pool.
+        return data["member"].user
     branch = {R: data["gangseo"], M: data["elsewhere"]}.get(role)
     user = make_staff(f"user-{role.name.lower()}", role, branch)
     if role == T:
@@ -395,6 +436,9 @@ def _assert_answer(response, expected, label: str) -> None:
         assert response.status_code in (302, 403), label
         if response.status_code == 302:
             assert response["Location"] == "/admin/", label
+    elif expected == NOT_STAFF:
+        assert response.status_code == 302, label
+        assert response["Location"].startswith("/admin/login/"), label
     elif expected == REDIRECT:
         assert response.status_code == 302, label
         assert not response["Location"].startswith("/admin/login/"), label
@@ -419,11 +463,16 @@ def test_anonymous_visitors_are_sent_to_log_in(client, data):
     for name, row in _rows(data).items():
         response = getattr(client, row.method)(row.url, row.data)
         assert response.status_code == 302, name
-        assert response["Location"].startswith("/admin/login/"), name
+        # The consultant signs in to her workspace on its own page.
+        login = "/my/login/" if row.url.startswith("/my/") else "/admin/login/"
+        assert response["Location"].startswith(login), name
 
 
 def test_a_superuser_opens_every_page(client, data):
     client.force_login(get_user_model().objects.create_superuser("root", password="x"))
     for name, row in _rows(data).items():
-        if row.method == "get":
+        if row.url.startswith("/my/"):
+            # The workspace shows a consultant her own customers; a superuser has none.
+            _assert_answer(getattr(client, row.method)(row.url, row.data), DENIED, name)
+        elif row.method == "get":
             _assert_answer(client.get(row.url), REDIRECT if row.answers[H] == REDIRECT else OK, name)

@@ -43,6 +43,6 @@ def test_a_parallel_run_removes_the_folders_of_each_process(tmp_path):
     )
 
     seen = {name for probe in temporary.glob("seen-*.txt") for name in probe.read_text().split()}
-    # The controller and both workers each made a media, a private and a backups folder.
-    assert len(seen) == 9, seen
+    # The controller and both workers each made a media, a private, a backups and a notices folder.
+    assert len(seen) == 12, seen
     assert not list(temporary.glob("csrc-test-*"))

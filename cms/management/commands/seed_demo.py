@@ -3,7 +3,8 @@
 from django.conf import settings
 from django.core.management import BaseCommand, CommandError, call_command
 
-from cms.demo.loader import DEMO_LOGINS, DEMO_PASSWORD, DemoLoader
+from cms.demo.loader import DEMO_LOGINS, DEMO_PASSWORD, DemoLoader, demo_consultant
+from core.roles import Role
 
 
 class Command(BaseCommand):
@@ -18,3 +19,9 @@ class Command(BaseCommand):
         for username, _name, role in DEMO_LOGINS:
             label = role.value if role else "superuser"
             self.stdout.write(f"  {username:<10} / {DEMO_PASSWORD}   ({label})")
+        consultant = demo_consultant()
+        if consultant and consultant.user:
+            username = consultant.user.get_username()
+            self.stdout.write(
+                f"  {username:<10} / {DEMO_PASSWORD}   ({Role.CONSULTANT.value}: {settings.SITE_URL}/my/)"
+            )
