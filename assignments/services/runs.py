@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+from collections import defaultdict
 from dataclasses import asdict, fields
 from typing import TYPE_CHECKING
 
@@ -31,6 +32,8 @@ from assignments.models import (
     Assignment,
     AssignmentRun,
     AssignmentSettings,
+    Contact,
+    ContactOutcome,
     Customer,
     PoolMember,
     PoolMemberStatus,
@@ -281,6 +284,13 @@ def _engine_input(run: AssignmentRun) -> tuple[list[engine.CustomerInput], list[
         consultants.append(
             engine.ConsultantInput(id=member_id, branch_id=branch_id, home=home, capacity=capacity * percent // 100)
         )
+    # A customer who asked for another consultant (recorded as a contact's outcome) is
+    # never planned to that consultant again; the keep arc to her goes too.
+    refused = defaultdict(set)
+    for customer_id, consultant_id in Contact.objects.filter(
+        outcome=ContactOutcome.ANOTHER_CONSULTANT, customer__in=customers
+    ).values_list("customer_id", "consultant_id"):
+        refused[customer_id].add(consultant_id)
     book = [
         engine.CustomerInput(
             id=pk,
@@ -290,6 +300,7 @@ def _engine_input(run: AssignmentRun) -> tuple[list[engine.CustomerInput], list[
             branch_id=branch_id,
             current=consultant_id,
             pinned=pinned_id,
+            refused=frozenset(refused.get(pk, ())),
         )
         for pk, sigungu, main_line, premium, branch_id, consultant_id, pinned_id in customers.values_list(
             "pk", "sigungu", "main_line", "premium", "branch_id", "consultant_id", "pinned_to_id"
@@ -391,6 +402,7 @@ def _input_hash(
                     customer.branch_id,
                     customer.current,
                     customer.pinned,
+                    sorted(customer.refused),
                 )
             ).encode()
         )

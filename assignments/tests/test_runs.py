@@ -23,6 +23,7 @@ from assignments.services import (
     pool_member_leave,
     pool_member_release,
 )
+from assignments.services.contacts import contact_record
 from assignments.tests.factories import book_csv, import_book, make_pool_graduate
 from recruiting.models import District, Province
 
@@ -188,3 +189,15 @@ def test_a_consultant_leaving_queues_a_replan_of_her_branch(
     )
     assert moved == her_customers
     assert replan.figures["moved"] == len(her_customers), "only her customers move"
+
+
+def test_a_customer_who_asked_for_another_consultant_gets_another_at_the_next_plan(hana, book, consultants):
+    _applied(_planned(hana), hana)
+    customer = Customer.objects.get(number="Y0")
+    first = customer.consultant
+    contact_record(consultant=first, customer=customer, kind="call", reached=True, outcome="another_consultant")
+    rerun = _planned(hana)
+    row = rerun.assignments.get(customer=customer)
+    assert row.to_consultant is not None
+    assert row.to_consultant != first, "her request is honoured"
+    assert rerun.figures["moved"] == 1, "and nobody else moves for it"
