@@ -1,7 +1,5 @@
 """Races of the assignment runs and the book import, settled by PostgreSQL's row locks and constraints."""
 
-import threading
-
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
@@ -19,34 +17,13 @@ from assignments.services import (
     pool_member_release,
 )
 from assignments.tests.factories import book_csv, import_book, make_pool_graduate
+from core.tests.concurrency import in_parallel
 
 pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL's locking"),
 ]
 GANGSEO = "서울특별시 강서구 공항대로 247"
-
-
-def _in_parallel(work, count: int = 2) -> list:
-    """Run `work(i)` in `count` threads released together; return their results (or errors) in order."""
-    barrier = threading.Barrier(count)
-    results: list = [None] * count
-
-    def run(index: int) -> None:
-        try:
-            barrier.wait()
-            results[index] = work(index)
-        except Exception as error:  # noqa: BLE001 - the test asserts on it
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
 
 
 @pytest.fixture
@@ -65,7 +42,7 @@ def _planned(hana) -> AssignmentRun:
 
 def test_two_approvals_at_once_approve_once(hana, book):
     run = _planned(hana)
-    results = _in_parallel(lambda i: assignment_run_approve(run=run, actor=hana))
+    results = in_parallel(lambda i: assignment_run_approve(run=run, actor=hana), count=2)
     assert sorted(type(result).__name__ for result in results) == ["AssignmentRun", "RunError"]
     assert list(run.events.values_list("to_status", flat=True)).count(RunStatus.APPROVED) == 1
 
@@ -74,7 +51,7 @@ def test_two_workers_applying_at_once_apply_once(hana, book):
     run = _planned(hana)
     assignment_run_approve(run=run, actor=hana)
     # Two workers picked up the same apply (a request queued twice, a retry after a timeout).
-    results = _in_parallel(lambda i: assignment_run_apply(run_id=run.pk, actor_id=hana.pk), count=4)
+    results = in_parallel(lambda i: assignment_run_apply(run_id=run.pk, actor_id=hana.pk), count=4)
     assert all(result.status == RunStatus.APPLIED for result in results), results
     applied = AssignmentRun.objects.get(pk=run.pk)
     assert applied.figures["applied_changes"] == 12
@@ -86,7 +63,7 @@ def test_two_plans_applied_at_once_leave_one_stale(hana, book):
     first, second = _planned(hana), _planned(hana)
     for run in (first, second):
         assignment_run_approve(run=run, actor=hana)
-    results = _in_parallel(lambda i: assignment_run_apply(run_id=(first, second)[i].pk, actor_id=hana.pk))
+    results = in_parallel(lambda i: assignment_run_apply(run_id=(first, second)[i].pk, actor_id=hana.pk), count=2)
     statuses = sorted(result.status for result in results)
     assert statuses == [RunStatus.APPLIED, RunStatus.APPROVED], "the second finds the book changed under it"
     refused = next(result for result in results if result.status == RunStatus.APPROVED)
@@ -98,14 +75,14 @@ def test_two_undos_at_once_undo_once(hana, book):
     assignment_run_approve(run=run, actor=hana)
     assignment_run_apply_request(run=run, actor=hana)
     run = assignment_run_apply(run_id=run.pk, actor_id=hana.pk)
-    results = _in_parallel(lambda i: assignment_run_undo(run=run, actor=hana, reason="동시에 되돌리기"))
+    results = in_parallel(lambda i: assignment_run_undo(run=run, actor=hana, reason="동시에 되돌리기"), count=2)
     assert sorted(type(result).__name__ for result in results) == ["AssignmentRun", "RunError"]
     assert not Customer.objects.filter(consultant__isnull=False).exists()
 
 
 def test_the_same_file_uploaded_twice_at_once_is_one_import(hana):
     content = book_csv([(f"G{i}", GANGSEO, 10000) for i in range(5)])
-    results = _in_parallel(
+    results = in_parallel(
         lambda i: book_import_start(upload=SimpleUploadedFile("book.csv", content), actor=hana), count=4
     )
     assert not [result for result in results if isinstance(result, Exception) and not isinstance(result, BookError)]

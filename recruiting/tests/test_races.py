@@ -1,12 +1,11 @@
 """Races settled by PostgreSQL: row locks and unique constraints (SQLite serialises writers)."""
 
-import threading
-
 import pytest
 from django.core import mail
 from django.db import connection
 from django.test import Client
 
+from core.tests.concurrency import in_parallel
 from recruiting import errors, services
 from recruiting.models import Applicant, ApplicantStatus, Notification, RejectionReason
 from recruiting.tests.factories import make_applicant, walk_to
@@ -19,31 +18,9 @@ pytestmark = [
 CLIENTS = 10
 
 
-def _in_parallel(work, count: int = CLIENTS) -> list:
-    """Run `work(i)` in `count` threads released together; return their results in order."""
-    barrier = threading.Barrier(count)
-    results: list = [None] * count
-
-    def run(index: int) -> None:
-        try:
-            barrier.wait()
-            results[index] = work(index)
-        except Exception as error:  # noqa: BLE001 - the test asserts on it
-            results[index] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
-
-
 def test_ten_simultaneous_submits_make_one_applicant(apply_url, form_data, settings):
     settings.RATE_LIMITS = {**settings.RATE_LIMITS, "apply:address": (100, 3600), "apply:mobile": (100, 3600)}
-    responses = _in_parallel(lambda i: Client(REMOTE_ADDR=f"10.0.0.{i}").post(apply_url, form_data))
+    responses = in_parallel(lambda i: Client(REMOTE_ADDR=f"10.0.0.{i}").post(apply_url, form_data), count=CLIENTS)
     assert [getattr(r, "status_code", r) for r in responses] == [302] * CLIENTS
     assert Applicant.objects.count() == 1
     assert Notification.objects.count() == 1
@@ -55,7 +32,7 @@ def test_a_notification_sent_by_two_workers_at_once_goes_out_once(open_round):
     # Outside a test transaction the confirmation went out at commit; send it "again".
     Notification.objects.update(sent_at=None)
     mail.outbox.clear()
-    results = _in_parallel(lambda i: services.notification_send(notification_id=notification.pk), count=4)
+    results = in_parallel(lambda i: services.notification_send(notification_id=notification.pk), count=4)
     assert sorted(results, key=str) == [False, False, False, True]
     assert len(mail.outbox) == 1
 
@@ -71,7 +48,7 @@ def test_two_staff_deciding_at_once_one_wins_and_the_other_is_told(open_round, r
             applicant=applicant, actor=None, reason=RejectionReason.INTERVIEW, expected_status=ApplicantStatus.INTERVIEW
         ),
     ]
-    results = _in_parallel(lambda i: decisions[i](), count=2)
+    results = in_parallel(lambda i: decisions[i](), count=2)
     winners = [r for r in results if isinstance(r, Applicant)]
     losers = [r for r in results if isinstance(r, errors.ApplicationError)]
     assert len(winners) == 1, results
@@ -90,7 +67,7 @@ def test_ten_applicants_booking_three_seats_at_once_get_exactly_three(open_round
     applicants = [
         make_applicant(open_round, mobile=f"0109999{i:04d}", email=f"r{i}@example.com") for i in range(CLIENTS)
     ]
-    results = _in_parallel(lambda i: services.appointment_book(applicant=applicants[i], slot=slot))
+    results = in_parallel(lambda i: services.appointment_book(applicant=applicants[i], slot=slot), count=CLIENTS)
     booked = [r for r in results if not isinstance(r, Exception)]
     refused = [r for r in results if isinstance(r, errors.ApplicationError)]
     assert len(booked) == 3
