@@ -27,7 +27,7 @@ def codes_for_current_members(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("assignments", "0006_consultant_workspace"),
+        ("assignments", "0007_consultant_logins"),
     ]
 
     operations = [
