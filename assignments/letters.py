@@ -8,18 +8,17 @@ Korean fonts are the certificates' (curriculum/fonts/, SIL OFL 1.1).
 """
 
 import io
-import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from reportlab.lib.colors import HexColor, black
+from reportlab.lib.colors import HexColor
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfgen.canvas import Canvas
 
-from curriculum.certificates.renderer import QR_QUIET_ZONE, SANS, SERIF, SERIF_BOLD, qr_modules, register_fonts
+from curriculum.certificates.renderer import SANS, SERIF, SERIF_BOLD, draw_qr, qr_modules, register_fonts
 
 
 @dataclass(frozen=True)
@@ -148,18 +147,7 @@ class LetterRenderer:
                 y -= 15
 
     def _draw_qr(self, canvas: Canvas, url: str, x: float, y: float, size: float) -> None:
-        modules = _qr(url)
-        module = size / (len(modules) + 2 * QR_QUIET_ZONE)
-        # Neighbouring dark modules of a row as one rectangle each, as on the certificate.
-        canvas.setFillColor(black)
-        for row_index, row in enumerate(modules):
-            bottom = y + size - (QR_QUIET_ZONE + row_index + 1) * module
-            column = QR_QUIET_ZONE
-            for dark, run in itertools.groupby(row):
-                length = len(list(run))
-                if dark:
-                    canvas.rect(x + column * module, bottom, length * module, module, stroke=0, fill=1)
-                column += length
+        draw_qr(canvas, _qr(url), x=x, y=y, size=size)
 
     def _draw_signature(self, canvas: Canvas, letter: LetterData) -> None:
         canvas.setFillColor(self.ink)

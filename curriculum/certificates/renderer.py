@@ -79,6 +79,26 @@ def qr_modules(text: str) -> list[list[bool]]:
     return code.modules
 
 
+def draw_qr(canvas: Canvas, modules: list[list[bool]], *, x: float, y: float, size: float) -> None:
+    """Draw a QR code's modules, quiet zone included, in the square of `size` whose lower left is (x, y).
+
+    The dark modules go straight on the canvas, neighbours in a row merged into one
+    rectangle. Each rectangle is filled on its own: viewers such as poppler snap a lone
+    rectangle's edges to whole pixels, while one path of them all would be antialiased
+    along every edge and print differently.
+    """
+    module = size / (len(modules) + 2 * QR_QUIET_ZONE)
+    canvas.setFillColor(black)
+    for row_index, row in enumerate(modules):
+        bottom = y + size - (QR_QUIET_ZONE + row_index + 1) * module
+        column = QR_QUIET_ZONE
+        for dark, run in itertools.groupby(row):
+            length = len(list(run))
+            if dark:
+                canvas.rect(x + column * module, bottom, length * module, module, stroke=0, fill=1)
+            column += length
+
+
 # reportlab's QR pattern that its rule 3 looks for, as text: dark 1, light 0.
 _RULE3_PATTERN = "10111010000"
 _RUNS_OF_FIVE = re.compile(r"0{5,}|1{5,}")
@@ -269,21 +289,7 @@ class CertificateRenderer:
         size = 24 * mm
         x = self.width - self.margin - 10 * mm - size
         y = self.margin + 10 * mm
-        modules = qr_modules(data.verify_url)
-        module = size / (len(modules) + 2 * QR_QUIET_ZONE)
-        # The dark modules go straight on the canvas, neighbours in a row merged into one
-        # rectangle. Each rectangle is filled on its own: viewers such as poppler snap a
-        # lone rectangle's edges to whole pixels, while one path of them all would be
-        # antialiased along every edge and print differently.
-        canvas.setFillColor(black)
-        for row_index, row in enumerate(modules):
-            bottom = y + size - (QR_QUIET_ZONE + row_index + 1) * module
-            column = QR_QUIET_ZONE
-            for dark, run in itertools.groupby(row):
-                length = len(list(run))
-                if dark:
-                    canvas.rect(x + column * module, bottom, length * module, module, stroke=0, fill=1)
-                column += length
+        draw_qr(canvas, qr_modules(data.verify_url), x=x, y=y, size=size)
         canvas.setFont(SANS, 7)
         canvas.setFillColor(self.muted)
         canvas.drawCentredString(x + size / 2, y - 3 * mm, f"진위 확인 {data.verification_code}")
