@@ -19,6 +19,7 @@ from django.utils import timezone
 from django_q.conf import Conf
 from PIL import Image
 
+from core.outbox import CLAIM_TIMEOUT
 from core.states import state_change, state_start
 from curriculum import services
 from curriculum.certificates import services as certificate_services
@@ -344,6 +345,27 @@ class TestBatch:
         assert Certificate.objects.count() == 4
         assert len(mail.outbox) == 4
 
+    def test_an_email_a_dead_worker_claimed_is_not_sent_by_the_rerun_but_by_the_retry_job(
+        self, cohort, open_round, hana, media, django_capture_on_commit_callbacks
+    ):
+        first, second = _graduates(cohort, open_round, hana, 2)
+        certificate = certificate_services.certificate_issue(enrollment=first, actor=hana, render_later=False)
+        certificate_services.certificate_render(certificate_id=certificate.pk)
+        # The worker claimed the email and died before recording it: it may have gone.
+        Certificate.objects.filter(pk=certificate.pk).update(
+            emailed_at=None, send_claimed_at=timezone.now(), send_next_attempt_at=timezone.now() + CLAIM_TIMEOUT
+        )
+        mail.outbox.clear()
+        with django_capture_on_commit_callbacks(execute=True):
+            batch = certificate_services.certificate_batch_start(cohort=cohort, actor=hana)
+        batch.refresh_from_db()
+        assert batch.status == "finished"
+        assert [message.to for message in mail.outbox] == [[second.applicant.email]]
+        assert certificate_services.certificate_emails_retry_due() == 0
+        with time_machine.travel(timezone.now() + CLAIM_TIMEOUT + timedelta(seconds=1)):
+            assert certificate_services.certificate_emails_retry_due() == 1
+        assert [message.to for message in mail.outbox][1:] == [[first.applicant.email]]
+
     def test_a_running_batch_page_refreshes_itself(self, client, cohort, open_round, hana, media):
         _graduates(cohort, open_round, hana, 2)
         batch = CertificateBatch.objects.create(cohort=cohort, total=2, done=1)
@@ -392,4 +414,13 @@ def test_a_worker_killed_mid_batch_leaves_a_rerun_to_finish_each_certificate_onc
     assert certificates.count() == 40
     assert sorted(certificates.values_list("serial", flat=True)) == list(range(1, 41))
     assert sorted(certificates.values_list("enrollment_id", flat=True)) == sorted(e.pk for e in enrollments)
-    assert all(certificate.pdf and certificate.emailed_at for certificate in certificates)
+    assert all(certificate.pdf for certificate in certificates)
+    # A kill between claiming an email and recording it leaves that one claimed: the
+    # second run must not send it (the first may have), and the retry job sends it once
+    # the claim goes stale.
+    unsent = certificates.filter(emailed_at__isnull=True)
+    assert unsent.count() <= 1
+    assert all(certificate.send_claimed_at is not None for certificate in unsent)
+    with time_machine.travel(timezone.now() + CLAIM_TIMEOUT + timedelta(seconds=1)):
+        certificate_services.certificate_emails_retry_due()
+    assert not certificates.filter(emailed_at__isnull=True).exists()
