@@ -25,6 +25,8 @@ How a plan is made:
    "unassigned" arc to the sink. Customers who already have an eligible consultant in
    reach sit in a *keep bucket* (hub × current consultant) with a direct arc to her
    that costs `keep_bonus_km` less, and a free arc into their hub for when they move.
+   A customer *offered back* (her consultant did not reach her by the first-contact
+   deadline) has no keep bucket, and her consultant costs `keep_bonus_km` more instead.
    Each consultant reaches the sink through one arc per free place of her capacity,
    whose costs rise by `load_step_km` from one of `load_slices` equal slices of her
    capacity to the next, plus a ramp (in all at most the largest capacity in metres) so
@@ -91,6 +93,7 @@ class Reason(StrEnum):
     NO_CONSULTANT_IN_REACH = "no_consultant_in_reach"
     NO_CAPACITY = "no_capacity"
     PIN_UNAVAILABLE = "pin_unavailable"
+    OFFERED_BACK = "offered_back"
 
 
 UNASSIGNED_REASONS = (Reason.REGION_UNKNOWN, Reason.NO_CONSULTANT_IN_REACH, Reason.NO_CAPACITY)
@@ -112,7 +115,9 @@ class CustomerInput:
 
     `branch_id` is the branch serving her 시군구, `current` the consultant she has now,
     `pinned` the consultant a person pinned her to and `refused` the consultants she
-    asked not to have. A 시군구 code the caller cannot place must be passed as None.
+    asked not to have. `offered_back` says her consultant did not reach her by the
+    first-contact deadline: she is offered to the others (see `_Network.build`). A 시군구
+    code the caller cannot place must be passed as None.
     """
 
     id: int
@@ -123,6 +128,7 @@ class CustomerInput:
     current: int | None = None
     pinned: int | None = None
     refused: frozenset[int] = frozenset()
+    offered_back: bool = False
 
 
 @dataclass(frozen=True)
@@ -413,9 +419,12 @@ class _Ledger:
         self._write(customer, placement)
 
     def _notes(self, customer: CustomerInput) -> tuple[str, ...]:
+        notes = []
         if customer.pinned is not None and customer.pinned not in self.roster:
-            return (Reason.PIN_UNAVAILABLE,)
-        return ()
+            notes.append(Reason.PIN_UNAVAILABLE)
+        if customer.offered_back:
+            notes.append(Reason.OFFERED_BACK)
+        return tuple(notes)
 
     def _write(self, customer: CustomerInput, placement: Placement) -> None:
         self.customers[customer.id] = customer
@@ -491,11 +500,13 @@ class _KeepBucket:
 
 @dataclass
 class _Hub:
-    """Customers who share every arc: same 시군구, serving branch and refused consultants."""
+    """Customers who share every arc: same 시군구, serving branch, refused and passed-over consultants."""
 
     sigungu: str
     branch_id: int | None
     refused: frozenset[int]
+    passed_over: int | None = None
+    """The consultant who did not reach these offered-back customers in time."""
     customers: list[CustomerInput] = field(default_factory=list)
     node: int = -1
     in_reach: bool = False
@@ -532,10 +543,23 @@ class _Network:
         hubs_by_key: dict[tuple, _Hub] = {}
         for customer in customers:
             refused = frozenset(customer.refused & self.roster.keys())
-            key = (customer.sigungu, customer.branch_id is None, customer.branch_id or 0, tuple(sorted(refused)))
+            # An offered-back customer loses her keep arc, and her consultant counts as
+            # `keep_bonus_km` farther away than she is: the keep bonus turned round. She
+            # goes to another consultant in reach unless they all carry more load than
+            # that, and never ends unassigned for it (the unassigned arc costs far more).
+            passed_over = customer.current if customer.offered_back and customer.current in self.roster else None
+            key = (
+                customer.sigungu,
+                customer.branch_id is None,
+                customer.branch_id or 0,
+                tuple(sorted(refused)),
+                passed_over or 0,
+            )
             hub = hubs_by_key.get(key)
             if hub is None:
-                hub = hubs_by_key[key] = _Hub(sigungu=customer.sigungu, branch_id=customer.branch_id, refused=refused)
+                hub = hubs_by_key[key] = _Hub(
+                    sigungu=customer.sigungu, branch_id=customer.branch_id, refused=refused, passed_over=passed_over
+                )
             hub.customers.append(customer)
         hubs = [hubs_by_key[key] for key in sorted(hubs_by_key)]
         for hub in hubs:
@@ -554,6 +578,8 @@ class _Network:
             if consultant_id in hub.refused:
                 continue
             hub.in_reach = True
+            if consultant_id == hub.passed_over:
+                cost += _metres(parameters.keep_bonus_km)
             if self.ledger.room(consultant_id) > 0:
                 costs[consultant_id] = cost
                 hub.arcs[consultant_id] = self._add_arc(hub.node, self.consultant_node[consultant_id], size, cost)
@@ -561,7 +587,7 @@ class _Network:
 
         keepers: dict[int, list[CustomerInput]] = defaultdict(list)
         for customer in hub.customers:
-            if customer.current in costs:
+            if customer.current in costs and customer.current != hub.passed_over:
                 keepers[customer.current].append(customer)
             else:
                 hub.arrivals.append(customer)

@@ -103,27 +103,54 @@ def her_customers(member: PoolMember, *, today: date) -> QuerySet[Customer]:
     the nearest renewal or maturity from today.
     """
     contacts = Contact.objects.filter(customer=OuterRef("pk"), consultant=member).order_by("-created_at", "-pk")
-    applied_at = AssignmentRunEvent.objects.filter(run=OuterRef("run"), to_status=RunStatus.APPLIED).values(
-        "created_at"
-    )[:1]
-    assigned_at = (
-        Assignment.objects.filter(customer=OuterRef("pk"), to_consultant=member, run__status=RunStatus.APPLIED)
-        .exclude(from_consultant=member)
-        .order_by("-run_id")
-        .annotate(applied_at=Subquery(applied_at))
-        .values("applied_at")[:1]
-    )
     renewal = Contract.objects.filter(customer=OuterRef("pk"), renews_on__gte=today).order_by("renews_on")
     return (
         Customer.objects.in_book()
         .filter(consultant=member)
         .annotate(
-            assigned_at=Subquery(assigned_at),
+            assigned_at=assigned_at_subquery(member),
             last_reached_at=Subquery(contacts.filter(reached=True).values("created_at")[:1]),
             next_step=Subquery(contacts.values("next_step")[:1]),
             next_step_on=Subquery(contacts.values("next_step_on")[:1]),
             next_renewal_on=Subquery(renewal.values("renews_on")[:1]),
         )
+    )
+
+
+def assigned_at_subquery(consultant: PoolMember | OuterRef) -> Subquery:
+    """Return when the latest applied plan that gave the customer (OuterRef "pk") to `consultant` was applied.
+
+    A plan that kept her with the same consultant changes nothing, so it does not count.
+    """
+    applied_at = AssignmentRunEvent.objects.filter(run=OuterRef("run"), to_status=RunStatus.APPLIED).values(
+        "created_at"
+    )[:1]
+    return Subquery(
+        Assignment.objects.filter(customer=OuterRef("pk"), to_consultant=consultant, run__status=RunStatus.APPLIED)
+        .exclude(from_consultant=consultant)
+        .order_by("-run_id")
+        .annotate(applied_at=Subquery(applied_at))
+        .values("applied_at")[:1]
+    )
+
+
+def first_contact_overdue(customers: QuerySet[Customer], *, today: date) -> QuerySet[Customer]:
+    """Return the customers whose consultant has not reached them FIRST_CONTACT_DAYS after a plan gave them to her.
+
+    Only a customer given by an applied plan has a deadline: one given by other means is
+    listed as due in the consultant's list, without a deadline to miss. The next plan
+    offers these customers to other consultants (`assignments.services.runs`), and the
+    branch dashboard counts them.
+    """
+    deadline_passed = timezone.make_aware(
+        datetime.combine(today - timedelta(days=settings.FIRST_CONTACT_DAYS), datetime.min.time())
+    )
+    reached = Contact.objects.filter(customer=OuterRef("pk"), consultant=OuterRef("consultant"), reached=True)
+    return (
+        customers.filter(consultant__isnull=False)
+        .annotate(assigned_at=assigned_at_subquery(OuterRef("consultant")))
+        .filter(assigned_at__lt=deadline_passed)
+        .exclude(Exists(reached))
     )
 
 

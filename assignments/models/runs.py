@@ -182,6 +182,7 @@ class PlacementReason(models.TextChoices):
     REGION_UNKNOWN = "region_unknown", _("Unassigned: her address names no district we know")
     NO_CONSULTANT_IN_REACH = "no_consultant_in_reach", _("Unassigned: no consultant lives near enough")
     NO_CAPACITY = "no_capacity", _("Unassigned: the consultants near her are full")
+    OFFERED_BACK = "offered_back", _("Moved: her consultant had not reached her by the first-contact deadline")
 
 
 class Assignment(models.Model):

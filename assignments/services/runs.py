@@ -40,6 +40,7 @@ from assignments.models import (
     RunStatus,
     RunTrigger,
 )
+from assignments.selectors import first_contact_overdue
 from assignments.services.notices import customer_notices_create
 from core.states import state_change, state_start
 from recruiting.models import Branch, staff_branch_id
@@ -291,6 +292,11 @@ def _engine_input(run: AssignmentRun) -> tuple[list[engine.CustomerInput], list[
         outcome=ContactOutcome.ANOTHER_CONSULTANT, customer__in=customers
     ).values_list("customer_id", "consultant_id"):
         refused[customer_id].add(consultant_id)
+    # A customer her consultant has not reached by the first-contact deadline is offered
+    # to the others (a pin stays a pin: a person chose that consultant).
+    offered_back = set(
+        first_contact_overdue(customers.filter(pinned_to__isnull=True), today=today).values_list("pk", flat=True)
+    )
     book = [
         engine.CustomerInput(
             id=pk,
@@ -301,6 +307,7 @@ def _engine_input(run: AssignmentRun) -> tuple[list[engine.CustomerInput], list[
             current=consultant_id,
             pinned=pinned_id,
             refused=frozenset(refused.get(pk, ())),
+            offered_back=pk in offered_back,
         )
         for pk, sigungu, main_line, premium, branch_id, consultant_id, pinned_id in customers.values_list(
             "pk", "sigungu", "main_line", "premium", "branch_id", "consultant_id", "pinned_to_id"
@@ -326,8 +333,12 @@ def _store_plan(
     rows = []
     for customer_id, placement in plan.placements.items():
         to = placement.consultant
-        # A customer whose pin could not be kept says so, whatever else became of her.
-        reason = engine.Reason.PIN_UNAVAILABLE if engine.Reason.PIN_UNAVAILABLE in placement.notes else placement.reason
+        reason = placement.reason
+        if engine.Reason.PIN_UNAVAILABLE in placement.notes:
+            # A customer whose pin could not be kept says so, whatever else became of her.
+            reason = engine.Reason.PIN_UNAVAILABLE
+        elif engine.Reason.OFFERED_BACK in placement.notes and to is not None and to != current[customer_id]:
+            reason = engine.Reason.OFFERED_BACK
         rows.append(
             (
                 run.pk,
@@ -403,6 +414,7 @@ def _input_hash(
                     customer.current,
                     customer.pinned,
                     sorted(customer.refused),
+                    customer.offered_back,
                 )
             ).encode()
         )

@@ -289,6 +289,37 @@ def test_it_never_gives_a_customer_a_consultant_she_refused():
     assert {result.placements[i].consultant for i in range(1, 6)} == {2}
 
 
+def test_it_offers_a_customer_her_consultant_did_not_reach_to_another_nearby():
+    # Consultant 1 lives in her district; 2 lives 5 km away: a kept customer would stay with 1.
+    team = [consultant(1), consultant(2, home="A2")]
+    book = [customer(1, current=1, offered_back=True), customer(2, current=1)]
+
+    result = make_plan(book, team)
+
+    assert result.placements[1].consultant == 2
+    assert Reason.OFFERED_BACK in result.placements[1].notes
+    assert result.placements[2].consultant == 1, "a customer she did reach stays"
+
+
+def test_it_leaves_an_offered_back_customer_with_her_consultant_rather_than_unassigned():
+    team = [consultant(1), consultant(2, home="A2", capacity=0), consultant(3, home="Z9")]
+
+    result = make_plan([customer(1, current=1, offered_back=True)], team)
+
+    assert result.placements[1].consultant == 1
+    assert result.figures.moved == 0
+
+
+def test_it_offers_back_only_as_far_as_the_keep_bonus_turned_round():
+    # The other consultant is 10 km away (A1 to C1): within the 60 km the passed-over one
+    # is charged, so she moves; with no charge (keep bonus 0) she stays with the nearer.
+    team = [consultant(1, home="A1"), consultant(2, home="C1", branch_id=1)]
+    book = [customer(1, "A1", current=1, offered_back=True)]
+
+    assert make_plan(book, team).placements[1].consultant == 2
+    assert make_plan(book, team, keep_bonus_km=0).placements[1].consultant == 1
+
+
 def test_it_gives_the_same_plan_whatever_the_order_of_the_input():
     book, team, distance_km = mid_size_book(3, customers=400, consultants=20)
     rng = random.Random(1)

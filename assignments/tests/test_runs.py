@@ -1,6 +1,10 @@
 """Assignment runs: plan → approve → apply → undo, pins, stale plans, who may do what, and a leaving consultant."""
 
+from datetime import timedelta
+
 import pytest
+import time_machine
+from django.utils import timezone
 
 from assignments.errors import RunError
 from assignments.models import (
@@ -201,3 +205,28 @@ def test_a_customer_who_asked_for_another_consultant_gets_another_at_the_next_pl
     assert row.to_consultant is not None
     assert row.to_consultant != first, "her request is honoured"
     assert rerun.figures["moved"] == 1, "and nobody else moves for it"
+
+
+def test_a_customer_not_reached_by_the_first_contact_deadline_is_offered_to_another(hana, book, consultants, settings):
+    _applied(_planned(hana), hana)
+    waiting = Customer.objects.get(number="Y0")
+    first = waiting.consultant
+    for other in Customer.objects.exclude(pk=waiting.pk):
+        contact_record(consultant=other.consultant, customer=other, kind="visit", reached=True)
+    contact_record(consultant=first, customer=waiting, kind="call", reached=False)
+    reached = Customer.objects.get(number="Y1")
+    assert reached.consultant == first
+    with time_machine.travel(timezone.now() + timedelta(days=settings.FIRST_CONTACT_DAYS + 1)):
+        rerun = _planned(hana)
+    row = rerun.assignments.get(customer=waiting)
+    assert row.to_consultant not in (None, first)
+    assert row.placement == PlacementReason.OFFERED_BACK
+    assert rerun.assignments.get(customer=reached).to_consultant == first
+    assert rerun.figures["moved"] == 1, "only the customer nobody reached"
+
+
+def test_a_customer_still_within_the_first_contact_deadline_stays(hana, book, consultants, settings):
+    _applied(_planned(hana), hana)
+    with time_machine.travel(timezone.now() + timedelta(days=settings.FIRST_CONTACT_DAYS - 1)):
+        rerun = _planned(hana)
+    assert rerun.figures["moved"] == 0

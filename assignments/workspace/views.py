@@ -8,6 +8,7 @@ in the book only, so any other id is a 404.
 from collections.abc import Callable
 from functools import wraps
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -77,7 +78,13 @@ def today(request: HttpRequest, member: PoolMember) -> HttpResponse:
     return render(
         request,
         "assignments/workspace/today.html",
-        {"member": member, "day": day, "goal": DAILY_VISITS_GOAL, "section": "today"},
+        {
+            "member": member,
+            "day": day,
+            "goal": DAILY_VISITS_GOAL,
+            "first_contact_days": settings.FIRST_CONTACT_DAYS,
+            "section": "today",
+        },
     )
 
 
