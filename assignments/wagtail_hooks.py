@@ -3,6 +3,7 @@
 from wagtail import hooks
 
 from assignments.admin_views.book import CustomerBookGroup
+from assignments.admin_views.meetings import ConsultantMeetingViewSet
 from assignments.admin_views.pool import PoolViewSet
 from assignments.admin_views.runs import CustomerAssignmentGroup
 
@@ -10,6 +11,11 @@ from assignments.admin_views.runs import CustomerAssignmentGroup
 @hooks.register("register_admin_viewset")
 def register_pool_admin():
     return PoolViewSet("pool")
+
+
+@hooks.register("register_admin_viewset")
+def register_consultant_meeting_admin():
+    return ConsultantMeetingViewSet()
 
 
 @hooks.register("register_admin_viewset")

@@ -1,5 +1,6 @@
-"""HR's list of unsent emails: the notifications, certificate emails and attendance warnings whose sending failed,
-and the customers' notices of their new manager (text messages, grouped by plan, and letters).
+"""HR's list of unsent emails: the notifications, certificate emails, attendance warnings and branch managers'
+weekly digests whose sending failed, and the customers' notices of their new manager (text messages, grouped by
+plan, and letters).
 
 Each app sends and retries its own emails and messages (`core.outbox`); this screen, in the
 top app, reads them all and sends one again on HR's confirmation.
@@ -18,7 +19,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
-from assignments.models import AssignmentRun, CustomerLetterBatch, CustomerNotice, NoticeChannel
+from assignments.models import AssignmentRun, BranchDigest, CustomerLetterBatch, CustomerNotice, NoticeChannel
+from assignments.services.digests import branch_digest_resend
 from assignments.services.notices import customer_letters_resend, customer_notices_resend
 from core.outbox import outbox_unsent
 from curriculum.certificates.services import certificate_email_resend
@@ -54,6 +56,9 @@ def unsent_emails_index(request: HttpRequest) -> HttpResponse:
     warnings = outbox_unsent(
         AttendanceWarning.objects.select_related("enrollment__applicant", "enrollment__cohort"), sent_field="sent_at"
     ).order_by(*newest_first)
+    digests = outbox_unsent(BranchDigest.objects.select_related("branch", "recipient"), sent_field="sent_at").order_by(
+        *newest_first
+    )
     sections = [
         _Section(
             _("Applicant notifications"),
@@ -81,6 +86,20 @@ def unsent_emails_index(request: HttpRequest) -> HttpResponse:
                 for row in warnings
             ],
         ),
+        _Section(
+            _("Branch weekly digests"),
+            _("Every weekly digest was sent."),
+            (_("branch manager"), _("week of")),
+            [
+                (
+                    _recipient_name(row),
+                    date_format(row.week_of, "DATE_FORMAT"),
+                    row,
+                    "unsent_emails:branch_digest",
+                )
+                for row in digests
+            ],
+        ),
     ]
     sections += _customer_notice_sections()
     return TemplateResponse(
@@ -95,6 +114,12 @@ def unsent_emails_index(request: HttpRequest) -> HttpResponse:
             "sections": sections,
         },
     )
+
+
+def _recipient_name(digest: BranchDigest) -> str:
+    """Return who a digest goes to, and for which branch."""
+    recipient = digest.recipient
+    return f"{recipient.get_full_name() or recipient.get_username()} · {digest.branch.name}"
 
 
 def _customer_notice_sections() -> list[_Section]:
@@ -204,6 +229,18 @@ def attendance_warning_resend_view(request: HttpRequest, pk: int) -> HttpRespons
     return _resend(
         request, warning, what=what, resend=lambda: attendance_warning_resend(warning=warning, actor=request.user)
     )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required(HR_PERMISSION, raise_exception=True)
+def branch_digest_resend_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Confirm, then queue again, one branch manager's weekly digest."""
+    digest = get_object_or_404(BranchDigest.objects.select_related("branch", "recipient"), pk=pk)
+    what = _("Weekly digest of %(week)s — %(recipient)s") % {
+        "week": date_format(digest.week_of, "DATE_FORMAT"),
+        "recipient": _recipient_name(digest),
+    }
+    return _resend(request, digest, what=what, resend=lambda: branch_digest_resend(digest=digest, actor=request.user))
 
 
 @require_http_methods(["GET", "POST"])

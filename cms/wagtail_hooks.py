@@ -39,6 +39,7 @@ class UnsentEmailsViewSet(ViewSet):
             path(
                 "attendance-warnings/<int:pk>/", unsent_emails.attendance_warning_resend_view, name="attendance_warning"
             ),
+            path("branch-digests/<int:pk>/", unsent_emails.branch_digest_resend_view, name="branch_digest"),
             # The customers' notices: by plan for the text messages, by batch for the letters.
             path("customer-notices/<int:pk>/", unsent_emails.customer_notices_resend_view, name="customer_notices"),
             path("customer-letters/<int:pk>/", unsent_emails.customer_letters_resend_view, name="customer_letters"),

@@ -55,6 +55,11 @@ RUN_PERMISSIONS = [
     "assignments.approve_assignmentrun",
 ]
 
+# Taking the working consultants' morning meeting at their branch, on the trainers' sheet: a
+# trainer at the branches where she trains now, a branch manager at hers, HR at every branch
+# (assignments.admin_views.meetings checks the branch).
+MEETING_PERMISSION = "assignments.take_consultantattendance"
+
 # Model permissions ("app_label.codename") of each role; the roles of ADMIN_ROLES also enter the admin.
 MODEL_PERMISSIONS: dict[str, list[str]] = {
     Role.EDITOR: [
@@ -71,8 +76,9 @@ MODEL_PERMISSIONS: dict[str, list[str]] = {
         "assignments.move_poolmember",
         "assignments.view_customer",
         *RUN_PERMISSIONS,
+        MEETING_PERMISSION,
     ],
-    Role.TRAINER: ["curriculum.view_cohort", "curriculum.mark_cohort"],
+    Role.TRAINER: ["curriculum.view_cohort", "curriculum.mark_cohort", MEETING_PERMISSION],
     Role.HR: [
         *PIPELINE_PERMISSIONS,
         "recruiting.view_all_branches",
@@ -97,6 +103,7 @@ MODEL_PERMISSIONS: dict[str, list[str]] = {
         "assignments.import_customers",
         *RUN_PERMISSIONS,
         "assignments.change_assignmentsettings",
+        MEETING_PERMISSION,
         "curriculum.change_certificatesettings",
         # Sign-in locks: seeing them, and lifting one (which deletes its failed attempts).
         "axes.view_accessattempt",

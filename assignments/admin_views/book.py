@@ -10,6 +10,7 @@ checked before the lookup.
 import csv
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import django_filters
@@ -50,6 +51,9 @@ from assignments.models import (
     Customer,
     CustomerAccessReason,
     CustomerAccessRecord,
+    CustomerLetterBatch,
+    CustomerNotice,
+    NoticeChannel,
     ProductLine,
 )
 from assignments.services.book import (
@@ -58,6 +62,7 @@ from assignments.services.book import (
     customer_access_reason_check,
     customer_access_record_write,
 )
+from core.outbox import MAX_ATTEMPTS
 from core.validators import reject_rrn
 from core.viewsets import ReadOnlyModelViewSet
 from recruiting.models import Branch
@@ -65,6 +70,8 @@ from recruiting.phones import format_mobile
 
 IMPORT_PERMISSION = "assignments.import_customers"
 VIEW_PERMISSION = "assignments.view_customer"
+# HR sends failed notices again, from the list of unsent emails and messages (cms.unsent_emails).
+RESEND_PERMISSION = "recruiting.view_all_branches"
 
 # What each column of the book holds, for the upload page; the headings come from COLUMNS.
 COLUMN_HELP = {
@@ -503,8 +510,63 @@ class CustomerExportForm(CustomerAccessForm):
     )
 
 
+class NoticeState:
+    """How a notice to the customer stands, as her page says it (the run's page counts the same states)."""
+
+    SENT = "sent"
+    FAILED = "failed"
+    WAITING = "waiting"
+    # Not sent and never will be: her consultant changed again before it went.
+    DROPPED = "dropped"
+
+
+@dataclass(frozen=True)
+class NoticeRow:
+    """One notice of a new manager to the customer, with how it stands and, when it failed, why."""
+
+    notice: CustomerNotice
+    state: str
+    error: str = ""
+    # A failed one is tried again by itself until it has used up its attempts.
+    retrying: bool = False
+
+
+def _send_failed(row: CustomerNotice | CustomerLetterBatch) -> bool:
+    """Return whether an unsent row failed, as the list of unsent emails reads it (`core.outbox.outbox_unsent`)."""
+    return bool(row.send_error) or row.send_attempts >= MAX_ATTEMPTS
+
+
+def _notice_row(notice: CustomerNotice) -> NoticeRow:
+    if notice.sent_at:
+        return NoticeRow(notice, NoticeState.SENT)
+    if notice.channel == NoticeChannel.LETTER:
+        # A letter goes with its plan's batch: printed when the batch's PDF holding it is saved.
+        batch = getattr(notice.run, "customer_letters", None)
+        if batch is None:
+            return NoticeRow(notice, NoticeState.WAITING)
+        if batch.rendered_at:
+            return NoticeRow(notice, NoticeState.DROPPED)
+        if _send_failed(batch):
+            return NoticeRow(notice, NoticeState.FAILED, batch.send_error, batch.send_attempts < MAX_ATTEMPTS)
+        return NoticeRow(notice, NoticeState.WAITING)
+    if _send_failed(notice):
+        return NoticeRow(notice, NoticeState.FAILED, notice.send_error, notice.send_attempts < MAX_ATTEMPTS)
+    if notice.send_next_attempt_at is None:
+        return NoticeRow(notice, NoticeState.DROPPED)
+    return NoticeRow(notice, NoticeState.WAITING)
+
+
+def customer_notice_rows(customer: Customer) -> list[NoticeRow]:
+    """Return her notices of a new manager, newest first, each with how it stands: one query, however many."""
+    notices = customer.notices.select_related("run__customer_letters", "consultant__enrollment__applicant").order_by(
+        "-created_at", "-pk"
+    )
+    return [_notice_row(notice) for notice in notices]
+
+
 class CustomerView(InspectView):
-    """A customer's page: masked, with her contracts and who looks after her; her personal data on a reason."""
+    """A customer's page: masked, with her contracts, who looks after her and the notices that told her so;
+    her personal data on a reason."""
 
     template_name = "assignments/book/customer.html"
     page_title = gettext_lazy("Customer")
@@ -529,6 +591,8 @@ class CustomerView(InspectView):
                 {"contract": contract, "premium": won(contract.monthly_premium)}
                 for contract in customer.contracts.all()
             ],
+            notices=customer_notice_rows(customer),
+            can_resend=self.request.user.has_perm(RESEND_PERMISSION),
         )
         return context
 

@@ -31,6 +31,7 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
 
 from assignments import services
+from assignments.admin_views.dashboard import BranchDashboardViewSet
 from assignments.errors import RunError
 from assignments.geography import SIGUNGU
 from assignments.models import (
@@ -636,4 +637,4 @@ class CustomerAssignmentGroup(ViewSetGroup):
     menu_label = gettext_lazy("Customer assignment")
     menu_icon = "group"
     menu_order = 340
-    items = [AssignmentRunViewSet, OrphanRiskViewSet]
+    items = [AssignmentRunViewSet, OrphanRiskViewSet, BranchDashboardViewSet]

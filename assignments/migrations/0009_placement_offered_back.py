@@ -4,15 +4,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('assignments', '0008_customer_notices'),
+        ("assignments", "0008_customer_notices"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='assignment',
-            name='placement',
-            field=models.CharField(choices=[('pinned', 'Pinned to her consultant'), ('kept', 'Stays with her consultant'), ('assigned', 'Assigned'), ('pin_unavailable', 'Assigned; her pinned consultant cannot take customers'), ('region_unknown', 'Unassigned: her address names no district we know'), ('no_consultant_in_reach', 'Unassigned: no consultant lives near enough'), ('no_capacity', 'Unassigned: the consultants near her are full'), ('offered_back', 'Moved: her consultant had not reached her by the first-contact deadline')], max_length=30, verbose_name='why'),
+            model_name="assignment",
+            name="placement",
+            field=models.CharField(
+                choices=[
+                    ("pinned", "Pinned to her consultant"),
+                    ("kept", "Stays with her consultant"),
+                    ("assigned", "Assigned"),
+                    ("pin_unavailable", "Assigned; her pinned consultant cannot take customers"),
+                    ("region_unknown", "Unassigned: her address names no district we know"),
+                    ("no_consultant_in_reach", "Unassigned: no consultant lives near enough"),
+                    ("no_capacity", "Unassigned: the consultants near her are full"),
+                    ("offered_back", "Moved: her consultant had not reached her by the first-contact deadline"),
+                ],
+                max_length=30,
+                verbose_name="why",
+            ),
         ),
     ]

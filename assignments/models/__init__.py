@@ -1,4 +1,5 @@
-"""The assignments app's models: the pool of consultants and the book of orphaned customers."""
+"""The assignments app's models: the pool of consultants, their morning meetings, the book of orphaned customers,
+and the branch managers' weekly digests."""
 
 from assignments.models.book import (
     BookImport,
@@ -12,6 +13,8 @@ from assignments.models.book import (
     ProductLine,
 )
 from assignments.models.contacts import Contact, ContactKind, ContactOutcome
+from assignments.models.digests import BranchDigest
+from assignments.models.meetings import ConsultantAttendance, ConsultantAttendanceChange
 from assignments.models.notices import CustomerLetterBatch, CustomerNotice, NoticeChannel
 from assignments.models.pool import (
     ASSIGNABLE,
@@ -48,6 +51,9 @@ __all__ = [
     "BookImportEvent",
     "BookImportRow",
     "BookImportStatus",
+    "BranchDigest",
+    "ConsultantAttendance",
+    "ConsultantAttendanceChange",
     "Contact",
     "ContactKind",
     "ContactOutcome",

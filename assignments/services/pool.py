@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from assignments.errors import PoolError
-from assignments.models import PoolMember, PoolMemberEvent, PoolMemberStatus, RunTrigger
+from assignments.models import ConsultantAttendanceChange, PoolMember, PoolMemberEvent, PoolMemberStatus, RunTrigger
 from assignments.services.runs import assignment_run_start
 from core.roles import Role
 from core.states import state_change, state_start
@@ -162,13 +162,14 @@ def _replan_her_customers(member: PoolMember) -> None:
 
 
 def pool_member_anonymise(*, member: PoolMember) -> None:
-    """Empty a member's pool history of the reasons and notes written about her, and her login of what names
-    her; the caller holds her lock.
+    """Empty a member's pool history and her morning meetings' changes of the reasons and notes written about
+    her, and her login of what names her; the caller holds her lock.
 
     The moves and their dates stay, so the pool's counts stay true; assignments.retention
     decides when a member is due.
     """
     member.events.filter(~Q(reason="") | ~Q(note="")).update(reason="", note="")
+    ConsultantAttendanceChange.objects.filter(attendance__member=member).exclude(reason="").update(reason="")
     # Her login named her (her mobile, email and name). It stays, inactive and nameless, as
     # every destroyed record here stays in place, so nothing that points to it breaks.
     if member.user_id:

@@ -4,8 +4,9 @@ text message or printed as a letter, retried when it fails, shown to staff, neve
 import contextlib
 import shutil
 import subprocess
-from datetime import timedelta
+from datetime import datetime, timedelta
 from unittest import mock
+from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
@@ -410,3 +411,80 @@ def test_words_and_letters_are_destroyed_after_their_retention(apply, book, sett
     assert not storage.exists(name)
     assert set(run.customer_notices.values_list("text", flat=True)) == {""}
     assert run.customer_notices.filter(sent_at__isnull=False).count() == 5, "who was told, and when, stays"
+
+
+class TestHerPage:
+    """The customer's page in the admin lists the notices that told her of a new manager, and how each stands."""
+
+    CUSTOMERS = "/admin/customers/"
+    # A Monday morning in Seoul, as the page writes it.
+    MORNING = datetime(2026, 11, 30, 10, 0, tzinfo=ZoneInfo("Asia/Seoul"))
+
+    def page(self, client, number: str) -> str:
+        response = client.get(f"{self.CUSTOMERS}{Customer.objects.get(number=number).pk}/")
+        assert response.status_code == 200
+        return response.content.decode()
+
+    def test_it_shows_when_how_and_whether_each_went_and_where_to_send_a_failed_one_again(
+        self, apply, book, settings, client, hana, mina
+    ):
+        with FakeGateway() as gateway, time_machine.travel(self.MORNING):
+            settings.NOTICE_BACKEND = "http"
+            settings.NOTICE_HTTP_URL = gateway.url
+            gateway.answer = 503
+            apply()
+
+        client.force_login(hana)
+        text = self.page(client, "C1")
+        assert "새 담당 컨설턴트 안내 내역" in text
+        assert "2026년 11월 30일 (월) 오전 10:00" in text, "made at, in Seoul time the Korean way"
+        assert "문자" in text
+        assert "보내지 못함" in text
+        error = CustomerNotice.objects.get(customer__number="C1").send_error
+        assert "503" in error
+        assert error in text, "why it failed"
+        assert "저절로 다시 시도합니다." in text
+        assert 'href="/admin/unsent-emails/"' in text, "HR is sent where a failed notice is sent again"
+        letter = self.page(client, "C4")
+        assert "우편 안내문" in letter
+        assert "배정 계획의 인쇄용 안내문(PDF)에 들어감" in letter
+        assert letter.count("2026년 11월 30일 (월) 오전 10:00") == 2, "made and printed that morning"
+
+        client.force_login(mina)
+        text = self.page(client, "C1")
+        assert "인사 담당자가 보내지 못한 이메일과 문자 목록에서 다시 보낼 수 있습니다." in text
+        assert 'href="/admin/unsent-emails/"' not in text, "the list is HR's alone"
+
+    def test_it_says_which_wait_and_which_will_never_go(self, apply, book, client, hana):
+        run = apply(send=False)
+        client.force_login(hana)
+        assert "보낼 차례를 기다리는 중" in self.page(client, "C2")
+
+        assignment_run_undo(run=run, actor=hana, reason="잘못된 배정")
+        customer_notices_retry_due(now=timezone.now() + CLAIM_TIMEOUT + timedelta(minutes=1))
+
+        assert "보내지 않음: 안내가 가기 전에 담당 컨설턴트가 다시 바뀌었습니다" in self.page(client, "C2")
+        assert "이 고객에게 만든 새 담당 컨설턴트 안내가 없습니다." not in self.page(client, "C2")
+
+    def test_her_page_takes_the_same_queries_for_1_or_4_notices(self, apply, book, consultants, client, hana):
+        def queries(number: str) -> tuple[int, int]:
+            customer = Customer.objects.get(number=number)
+            with CaptureQueriesContext(connection) as captured:
+                response = client.get(f"{self.CUSTOMERS}{customer.pk}/")
+            assert response.status_code == 200
+            return len(captured), len(response.context["notices"])
+
+        client.force_login(hana)
+        apply()
+        once = {number: queries(number) for number in ("C1", "C4")}
+        # Each plan pins them to the other consultant, so each moves them and tells them again.
+        for _ in range(3):
+            for customer in Customer.objects.filter(number__in=["C1", "C4"]):
+                other = next(member for member in consultants if member.pk != customer.consultant_id)
+                Customer.objects.filter(pk=customer.pk).update(pinned_to=other)
+            apply()
+        four = {number: queries(number) for number in ("C1", "C4")}
+
+        assert [notices for _queries, notices in once.values()] == [1, 1]
+        assert [notices for _queries, notices in four.values()] == [4, 4]
+        assert [count for count, _notices in four.values()] == [count for count, _notices in once.values()]

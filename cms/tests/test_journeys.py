@@ -12,8 +12,9 @@ from django.urls import reverse
 from playwright.sync_api import expect
 
 from assignments.book_generator import book_csv
-from assignments.models import AssignmentRun, Customer, RunStatus
-from cms.demo.loader import DEMO_COHORT_NUMBER, DEMO_GRADUATED_COHORT_NUMBER, DEMO_PASSWORD
+from assignments.models import AssignmentRun, ContactKind, Customer, RunStatus
+from assignments.services import contact_record
+from cms.demo.loader import DEMO_COHORT_NUMBER, DEMO_GRADUATED_COHORT_NUMBER, DEMO_PASSWORD, demo_consultant
 from cms.tests.browser import log_in, look
 from curriculum.models import CertificateStatus, Cohort, EnrollmentStatus
 from recruiting.models import Applicant, ApplicantStatus, AppointmentStatus
@@ -199,3 +200,25 @@ def test_hr_imports_a_book_plans_reviews_applies_and_undoes_an_assignment(live_s
     look(desktop, "journey-assignment-undone", accessibility=False)
     before = dict(run.assignments.values_list("customer_id", "from_consultant_id"))
     assert dict(Customer.objects.filter(pk__in=before).values_list("pk", "consultant_id")) == before
+
+
+def test_a_branch_manager_sees_her_consultants_work_on_the_dashboard(live_server, demo_site, desktop):
+    """The branch's side of the consultant's day: a visit she made shows up in her manager's figures."""
+    member = demo_consultant()
+    customer = member.customers.in_book().order_by("number").last()
+    contact_record(consultant=member, customer=customer, kind=ContactKind.VISIT, reached=True)
+    log_in(desktop, live_server.url, "manager", DEMO_PASSWORD)
+
+    desktop.get_by_role("button", name="고객 배정").click()
+    desktop.get_by_role("link", name="지점 현황").click()
+    expect(desktop.locator("h1")).to_contain_text("지점 현황")
+    row = desktop.get_by_role("row", name=re.compile(str(member)))
+    # The demo's morning (a call that kept a renewal, an unanswered message) and this visit.
+    expect(row).to_contain_text("1 · 1 · 1")
+    expect(row.locator("td").nth(5)).to_have_text("1")
+    this_week = desktop.locator(".dashboard__chart li").last
+    expect(this_week.locator(".w-sr-only")).to_contain_text("대면 1건, 전화·메시지 연락 1건, 연락 안 됨 1건")
+    look(desktop, "journey-branch-dashboard", accessibility=False)
+
+    desktop.locator(".runs__figure").filter(has_text="월말 고아계약 위험").get_by_role("link").click()
+    expect(desktop.locator("h1")).to_contain_text("월말 고아계약 위험")

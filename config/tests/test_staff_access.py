@@ -18,7 +18,8 @@ from django.urls import URLResolver, get_resolver
 from django.utils import timezone
 from wagtail.models import Site
 
-from assignments.models import BookImport, Customer, CustomerLetterBatch
+from assignments.models import BookImport, BranchDigest, Customer, CustomerLetterBatch
+from assignments.selectors import korean_business_day
 from assignments.services import assignment_run_start, book_import_run, book_import_start, pool_member_release
 from cms.tests.sitetree import build_site
 from core.roles import Role
@@ -221,6 +222,7 @@ def _rows(data: dict) -> dict[str, Row]:
         ),
         "unsent_emails:certificate": Row(f"{unsent}certificates/{data['certificate'].pk}/", _only(OK, H)),
         "unsent_emails:attendance_warning": Row(f"{unsent}attendance-warnings/{data['warning'].pk}/", _only(OK, H)),
+        "unsent_emails:branch_digest": Row(f"{unsent}branch-digests/{data['digest'].pk}/", _only(OK, H)),
     }
     # Wagtail's reports and page search. The site history names objects of every branch,
     # so staff scoped to a branch or cohort are refused it (cms.admin_views); the others
@@ -274,6 +276,21 @@ def _rows(data: dict) -> dict[str, Row]:
         # The PDF of the plan's letters to its customers without a mobile.
         "assignment_runs:letters": Row(f"{runs}{run.pk}/letters/", gangseo_run),
         "orphan_risk:index": Row("/admin/orphan-risk/", run_roles),
+        "branch_dashboard:index": Row("/admin/branch-dashboard/", run_roles),
+    }
+    # The working consultants' morning meeting: the trainer of the 강서 cohort, HR; the branch
+    # manager works elsewhere, so the list opens her own branch and 강서 is not there to her.
+    meeting, meeting_day = f"/admin/consultant-attendance/{branch.pk}/", _latest_business_day()
+    meeting_takers = {E: DENIED, R: DENIED, M: FOUND_NOTHING, T: OK, H: OK}
+    rows |= {
+        "consultant_attendance:index": Row(
+            "/admin/consultant-attendance/", {**meeting_takers, M: REDIRECT, T: REDIRECT}
+        ),
+        "consultant_attendance:branch": Row(meeting, {**meeting_takers, T: REDIRECT, H: REDIRECT}),
+        "consultant_attendance:day": Row(f"{meeting}{meeting_day}/", meeting_takers),
+        "consultant_attendance:day (post)": Row(
+            f"{meeting}{meeting_day}/", {**meeting_takers, T: REDIRECT, H: REDIRECT}, "post"
+        ),
     }
     # The customers' notices HR sends again: a plan's text messages, a plan's letters.
     rows |= {
@@ -317,8 +334,17 @@ OUR_NAMESPACES = (
     "customers",
     "assignment_runs",
     "orphan_risk",
+    "consultant_attendance",
     "workspace",
 )
+
+
+def _latest_business_day() -> str:
+    """Return the latest day up to today with a morning meeting (a weekday that is not a public holiday)."""
+    day = timezone.localdate()
+    while not korean_business_day(day):
+        day -= timedelta(days=1)
+    return day.isoformat()
 
 
 def _our_admin_url_names() -> set[str]:
@@ -379,6 +405,7 @@ def _build_data() -> dict:
         "enrollment": enrollment,
         "certificate": certificate,
         "warning": AttendanceWarning.objects.create(enrollment=enrollment, week_of=today, attendance_rate=80),
+        "digest": BranchDigest.objects.create(branch=gangseo, recipient=hr, week_of=today),
         "curriculum": curriculum,
         "slot": other_slot,
         "appointment": services.appointment_book(applicant=applicant, slot=slot),
