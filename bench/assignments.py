@@ -54,6 +54,7 @@ from common import (
     note,
     positive_int,
     project_python,
+    rerun_inside,
     run_guarded,
 )
 
@@ -828,20 +829,8 @@ def measure_plan_inside(args: argparse.Namespace) -> int:
 
 def measure(site: Installation, step: str, args: argparse.Namespace, book_rows: int) -> dict:
     """Run this script again in the installation's environment for `step`; return what it printed."""
-    command = [
-        site.python,
-        str(Path(__file__).resolve()),
-        f"--inside={step}",
-        f"--book-rows={book_rows}",
-        f"--consultants={args.consultants}",
-    ]
-    # Its progress and any traceback go straight to our stderr; stdout carries the results.
-    completed = subprocess.run(command, cwd=ROOT, env=site.env, stdout=subprocess.PIPE, text=True, check=False)
-    if completed.returncode:
-        raise BenchError(
-            f"measuring the {step} of {book_rows:,} contracts failed with exit status {completed.returncode}"
-        )
-    return json.loads(completed.stdout.strip().splitlines()[-1])
+    options = [f"--inside={step}", f"--book-rows={book_rows}", f"--consultants={args.consultants}"]
+    return rerun_inside(site, __file__, options, failure=f"measuring the {step} of {book_rows:,} contracts failed")
 
 
 def database_create(database_url: str) -> None:

@@ -8,6 +8,7 @@ both when it ends, also on Ctrl-C or SIGTERM. Progress goes to stderr, results t
 import argparse
 import contextlib
 import http.client
+import json
 import math
 import os
 import secrets
@@ -299,3 +300,22 @@ def run_guarded(run: Callable[[], int]) -> int:
     except KeyboardInterrupt:
         note("Interrupted.")
         return 130
+
+
+def rerun_inside(
+    site: Installation,
+    script: str,
+    options: list[str],
+    *,
+    env: dict[str, str] | None = None,
+    failure: str = "measuring in the installation failed",
+) -> dict:
+    """Run `script` again with `options` in the installation's environment; return the JSON its last line printed.
+
+    Its progress and any traceback go straight to our stderr; stdout carries the results.
+    """
+    command = [site.python, str(Path(script).resolve()), *options]
+    completed = subprocess.run(command, cwd=ROOT, env=env or site.env, stdout=subprocess.PIPE, text=True, check=False)
+    if completed.returncode:
+        raise BenchError(f"{failure} with exit status {completed.returncode}")
+    return json.loads(completed.stdout.strip().splitlines()[-1])

@@ -25,13 +25,11 @@ import json
 import os
 import random
 import re
-import subprocess
 import sys
 import time
 from collections import Counter
 from datetime import datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 
 from common import (
     ROOT,
@@ -43,6 +41,7 @@ from common import (
     note,
     percentile_ms,
     positive_int,
+    rerun_inside,
     run_guarded,
 )
 
@@ -582,9 +581,7 @@ def measure_inside(args: argparse.Namespace) -> int:
 def measure(args: argparse.Namespace, site: Installation) -> dict:
     """Run this script again in the installation's environment to measure; return what it printed."""
     env = {**site.env, "ALLOWED_HOSTS": f"{site.env['ALLOWED_HOSTS']},{TEST_HOST}"}
-    command = [
-        site.python,
-        str(Path(__file__).resolve()),
+    options = [
         "--inside",
         f"--requests={args.requests}",
         f"--warmup={args.warmup}",
@@ -592,11 +589,7 @@ def measure(args: argparse.Namespace, site: Installation) -> dict:
         f"--small={args.small}",
         f"--large={args.large}",
     ]
-    # Its progress and any traceback go straight to our stderr; stdout carries the results.
-    completed = subprocess.run(command, cwd=ROOT, env=env, stdout=subprocess.PIPE, text=True, check=False)
-    if completed.returncode:
-        raise BenchError(f"measuring in the installation failed with exit status {completed.returncode}")
-    return json.loads(completed.stdout.strip().splitlines()[-1])
+    return rerun_inside(site, __file__, options, env=env)
 
 
 def statement(sql: str) -> str:
