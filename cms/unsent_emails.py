@@ -162,7 +162,7 @@ def _customer_notice_sections() -> list[_Section]:
             (_("assignment plan"), _("branch")),
             [
                 (
-                    str(row.run),
+                    str(row),
                     row.run.branch.name if row.run.branch else _("All branches"),
                     row,
                     "unsent_emails:customer_letters",

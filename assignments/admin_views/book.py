@@ -540,8 +540,8 @@ def _notice_row(notice: CustomerNotice) -> NoticeRow:
     if notice.sent_at:
         return NoticeRow(notice, NoticeState.SENT)
     if notice.channel == NoticeChannel.LETTER:
-        # A letter goes with its plan's batch: printed when the batch's PDF holding it is saved.
-        batch = getattr(notice.run, "customer_letters", None)
+        # A letter goes with its batch: printed when the batch's PDF holding it is saved.
+        batch = notice.letter_batch
         if batch is None:
             return NoticeRow(notice, NoticeState.WAITING)
         if batch.rendered_at:
@@ -558,7 +558,7 @@ def _notice_row(notice: CustomerNotice) -> NoticeRow:
 
 def customer_notice_rows(customer: Customer) -> list[NoticeRow]:
     """Return her notices of a new manager, newest first, each with how it stands: one query, however many."""
-    notices = customer.notices.select_related("run__customer_letters", "consultant__enrollment__applicant").order_by(
+    notices = customer.notices.select_related("run", "letter_batch", "consultant__enrollment__applicant").order_by(
         "-created_at", "-pk"
     )
     return [_notice_row(notice) for notice in notices]

@@ -254,7 +254,7 @@ def run_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if run.status in (RunStatus.APPLIED, RunStatus.UNDONE):
         context.update(
             notices=customer_notice_figures(run),
-            letters=CustomerLetterBatch.objects.filter(run=run).first(),
+            letter_batches=list(run.letter_batches.order_by("number")),
             can_resend=user.has_perm(HR_PERMISSION),
         )
     return TemplateResponse(request, "assignments/runs/run.html", context)
@@ -342,24 +342,23 @@ def _consultant_rows(run: AssignmentRun) -> list[dict]:
 
 
 @require_GET
-def run_letters(request: HttpRequest, pk: int) -> HttpResponse:
-    """Send the PDF of the plan's letters to its customers without a mobile, and record who took it.
+def run_letters(request: HttpRequest, pk: int, number: int) -> HttpResponse:
+    """Send the PDF of a batch of the plan's letters to its customers without a mobile, and record who took it.
 
     The letters hold the customers' names and addresses: taking them is an export of the
     customer book, recorded like one (the reason is what the letters are for).
     """
     run = _get_run_for_user(request, pk)
-    letters = get_object_or_404(CustomerLetterBatch.objects.exclude(pdf=""), run=run)
+    letters = get_object_or_404(CustomerLetterBatch.objects.exclude(pdf=""), run=run, number=number)
     customer_access_record_write(
         user=request.user,
         action=CustomerAccessRecord.Action.EXPORT,
         reason=CustomerAccessReason.CONTACT,
-        filters={"letters_of_plan": run.pk},
+        filters={"letters_of_plan": run.pk, "batch": number},
         row_count=letters.letters,
     )
-    return private_pdf_response(
-        letters.pdf, filename=_("customer-letters-plan-%(number)s.pdf") % {"number": run.pk}, as_attachment=True
-    )
+    filename = _("customer-letters-plan-%(run)s-%(number)s.pdf") % {"run": run.pk, "number": number}
+    return private_pdf_response(letters.pdf, filename=filename, as_attachment=True)
 
 
 @require_GET
@@ -614,7 +613,7 @@ class AssignmentRunViewSet(ViewSet):
             path("new/", run_start, name="start"),
             path("<int:pk>/", run_detail, name="run"),
             path("<int:pk>/status/", run_status, name="status"),
-            path("<int:pk>/letters/", run_letters, name="letters"),
+            path("<int:pk>/letters/<int:number>/", run_letters, name="letters"),
             path("<int:pk>/approve/", run_approve, name="approve"),
             path("<int:pk>/apply/", run_apply, name="apply"),
             path("<int:pk>/undo/", run_undo, name="undo"),

@@ -2,8 +2,9 @@
 her a new consultant, sent once by text message, or printed as a letter when she has no mobile.
 
 Both are rows of `core.outbox`: a text message is claimed, sent and recorded on its own
-row; the letters of a run are one PDF (`CustomerLetterBatch`), claimed, rendered and
-recorded the same way, and its letters count as sent when the PDF holding them is saved.
+row; the letters of a run are printed in batches of at most LETTERS_PER_BATCH, one PDF
+each (`CustomerLetterBatch`), claimed, rendered and recorded the same way, and its letters
+count as sent when the PDF holding them is saved.
 """
 
 import secrets
@@ -18,6 +19,10 @@ from assignments.models.pool import PoolMember
 from assignments.models.runs import AssignmentRun
 from core.outbox import OutboxFields
 from curriculum.certificates.storage import private_storage
+
+# A batch is one PDF to print and post: a print room's run, and a rendering that stays well
+# within the worker's timeout (about 4 ms a page) however many customers lack a mobile.
+LETTERS_PER_BATCH = 1000
 
 
 class NoticeChannel(models.TextChoices):
@@ -44,6 +49,9 @@ class CustomerNotice(OutboxFields):
     text = models.TextField(_("text sent"), blank=True)
     sent_at = models.DateTimeField(_("sent at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    letter_batch = models.ForeignKey(
+        "CustomerLetterBatch", null=True, blank=True, on_delete=models.SET_NULL, related_name="notices"
+    )
 
     class Meta:
         ordering = ["run", "customer"]
@@ -81,19 +89,26 @@ def letters_pdf_name(instance: object, filename: str) -> str:
 
 
 class CustomerLetterBatch(OutboxFields):
-    """The letters of one applied run to its customers without a mobile: one PDF, a page per customer."""
+    """Letters of one applied run to its customers without a mobile: one PDF, a page per customer.
 
-    run = models.OneToOneField(
-        AssignmentRun, verbose_name=_("assignment plan"), on_delete=models.CASCADE, related_name="customer_letters"
+    A run's letters are numbered batches of at most LETTERS_PER_BATCH, in the order of the
+    customer numbers; each notice names its batch.
+    """
+
+    run = models.ForeignKey(
+        AssignmentRun, verbose_name=_("assignment plan"), on_delete=models.CASCADE, related_name="letter_batches"
     )
+    number = models.PositiveIntegerField(_("batch"), default=1)
     pdf = models.FileField(upload_to=letters_pdf_name, storage=private_storage, blank=True)
     letters = models.PositiveIntegerField(_("letters"), default=0)
     rendered_at = models.DateTimeField(_("rendered at"), null=True, blank=True)
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
+        ordering = ["run", "number"]
         verbose_name = _("customer letters")
         verbose_name_plural = _("customer letters")
+        constraints = [models.UniqueConstraint(fields=["run", "number"], name="one_letter_batch_per_number")]
 
     def __str__(self) -> str:
-        return str(self.run)
+        return _("%(run)s, letters batch %(number)s") % {"run": self.run, "number": self.number}

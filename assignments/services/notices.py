@@ -3,9 +3,9 @@
 Applying a run creates, in its own transaction, one `CustomerNotice` per customer it gave a
 new consultant (`customer_notices_create`), with the words frozen: a text message for a
 customer with a mobile, a letter for one without. After commit the worker sends the text
-messages in small tasks (`customer_notices_send`) and renders the run's letters into one
-PDF (`customer_letters_render`). Both go through `core.outbox`: claimed in a short
-transaction, sent outside any lock, recorded; a failure is tried again by
+messages in small tasks (`customer_notices_send`) and renders the run's letters in batches
+of at most LETTERS_PER_BATCH, one PDF each (`customer_letters_render`). Both go through
+`core.outbox`: claimed in a short transaction, sent outside any lock, recorded; a failure is tried again by
 `customer_notices_retry_due` and listed for HR among the unsent messages. Each text message
 carries the notice's own id, so a repeat after a worker died between sending and recording
 is dropped by the channel (core.notices): a notice reaches its customer once.
@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import connection, transaction
-from django.db.models import Case, Count, DateTimeField, F, Q, QuerySet, Value, When
+from django.db.models import Case, Count, DateTimeField, F, Max, Q, QuerySet, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -35,6 +35,7 @@ from assignments.models import (
     NoticeChannel,
     PoolMember,
 )
+from assignments.models.notices import LETTERS_PER_BATCH
 from core.notices import text_message_send
 from core.outbox import MAX_ATTEMPTS, first_attempt_due, outbox_due, outbox_requeue, outbox_send, outbox_unsent
 from core.states import state_record
@@ -121,7 +122,7 @@ def customer_notices_dispatch(*, run_id: int) -> int:
 
     Run once by the worker after the apply commits. The words are written once (only on
     notices still without them), so a second run of this task, or a retry, sends the same
-    words; a run's letters get one batch.
+    words; a run's letters are put in numbered batches once (`_letters_batch`).
     """
     notices = CustomerNotice.objects.filter(run_id=run_id)
     unworded = notices.filter(text="")
@@ -135,15 +136,36 @@ def customer_notices_dispatch(*, run_id: int) -> int:
                 default=Value(notice_letter_text(member)),
             )
         )
-    batch_ids = []
-    letters = notices.filter(channel=NoticeChannel.LETTER)
-    if letters.exists():
-        batch, _created = CustomerLetterBatch.objects.get_or_create(run_id=run_id)
-        batch_ids.append(batch.pk)
+    batch_ids = _letters_batch(run_id)
     unsent = notices.filter(channel=NoticeChannel.TEXT, sent_at__isnull=True)
     text_ids = list(unsent.order_by("pk").values_list("pk", flat=True))
     _queue_sending(text_ids, batch_ids)
     return len(text_ids)
+
+
+def _letters_batch(run_id: int) -> list[int]:
+    """Put the run's letters that have no batch yet into new batches of LETTERS_PER_BATCH; return their ids.
+
+    The run's row is locked while it is done, so a second run of the dispatch (a retry)
+    waits and then finds every letter in a batch. Letters go by customer number, so a
+    batch is a stretch of the book a person can check against a list.
+    """
+    with transaction.atomic():
+        AssignmentRun.objects.select_for_update().get(pk=run_id)
+        unbatched = list(
+            CustomerNotice.objects.filter(run_id=run_id, channel=NoticeChannel.LETTER, letter_batch__isnull=True)
+            .order_by("customer__number", "pk")
+            .values_list("pk", flat=True)
+        )
+        last = CustomerLetterBatch.objects.filter(run_id=run_id).aggregate(last=Max("number"))["last"] or 0
+        batch_ids = []
+        for offset, start in enumerate(range(0, len(unbatched), LETTERS_PER_BATCH), start=1):
+            batch = CustomerLetterBatch.objects.create(run_id=run_id, number=last + offset)
+            CustomerNotice.objects.filter(pk__in=unbatched[start : start + LETTERS_PER_BATCH]).update(
+                letter_batch=batch
+            )
+            batch_ids.append(batch.pk)
+    return batch_ids
 
 
 def _notices_insert(run: AssignmentRun, *, now: datetime) -> int:
@@ -227,7 +249,7 @@ def _notice_text_message_send(notice_id: int) -> bool:
 
 
 def customer_letters_render(*, batch_id: int) -> bool:
-    """Render the run's letters into one PDF once; return whether it was rendered now.
+    """Render a batch of the run's letters into one PDF once; return whether it was rendered now.
 
     The batch is claimed like an email (`core.outbox`), so two workers never render it
     both, and a failure is recorded on it and tried again.
@@ -239,8 +261,7 @@ def _letter_notices(batch: CustomerLetterBatch) -> QuerySet[CustomerNotice]:
     """Return the batch's letters still to print: customers who still have the consultant the letter names."""
     return (
         CustomerNotice.objects.filter(
-            run_id=batch.run_id,
-            channel=NoticeChannel.LETTER,
+            letter_batch=batch,
             sent_at__isnull=True,
             customer__consultant=F("consultant"),
             customer__anonymised_at__isnull=True,
@@ -339,7 +360,7 @@ def customer_notices_resend(*, run: AssignmentRun, actor: User) -> int:
 
 
 def customer_letters_resend(*, batch: CustomerLetterBatch, actor: User) -> bool:
-    """Queue the rendering of a run's letters again with its attempts given back; return False if they were rendered."""
+    """Queue the rendering of a batch of letters again with its attempts given back; return False if it was rendered."""
     with transaction.atomic():
         if not outbox_requeue(CustomerLetterBatch, batch.pk, sent_field="rendered_at"):
             return False

@@ -37,6 +37,7 @@ from assignments.services import (
 )
 from assignments.services.notices import (
     customer_letters_render,
+    customer_notices_dispatch,
     customer_notices_prune,
     customer_notices_retry_due,
     customer_notices_send,
@@ -379,7 +380,7 @@ class TestLetters:
     def test_hr_and_the_branch_manager_download_them_and_the_export_is_recorded(
         self, client, gangseo_letters, hana, mina
     ):
-        url = f"/admin/assignment-runs/{gangseo_letters.run_id}/letters/"
+        url = f"/admin/assignment-runs/{gangseo_letters.run_id}/letters/1/"
         for person in (hana, mina):
             client.force_login(person)
             response = client.get(url)
@@ -388,14 +389,41 @@ class TestLetters:
             assert b"".join(response.streaming_content).startswith(b"%PDF")
         records = CustomerAccessRecord.objects.filter(action="export").order_by("pk")
         assert [(r.username, r.row_count, r.filters) for r in records] == [
-            ("hana", 2, {"letters_of_plan": gangseo_letters.run_id}),
-            ("mina", 2, {"letters_of_plan": gangseo_letters.run_id}),
+            ("hana", 2, {"letters_of_plan": gangseo_letters.run_id, "batch": 1}),
+            ("mina", 2, {"letters_of_plan": gangseo_letters.run_id, "batch": 1}),
         ]
 
     def test_the_run_page_offers_them(self, client, gangseo_letters, hana):
         client.force_login(hana)
         page = client.get(f"/admin/assignment-runs/{gangseo_letters.run_id}/").content.decode()
-        assert f"/admin/assignment-runs/{gangseo_letters.run_id}/letters/" in page
+        assert f"/admin/assignment-runs/{gangseo_letters.run_id}/letters/1/" in page
+        assert "안내문 내려받기 (PDF)" in page, "one batch needs no number"
+        assert client.get(f"/admin/assignment-runs/{gangseo_letters.run_id}/letters/2/").status_code == 404
+
+    def test_a_run_s_letters_come_in_batches_of_a_printable_size(self, client, apply, book, gangseo, hana, tmp_path):
+        with mock.patch("assignments.services.notices.LETTERS_PER_BATCH", 1):
+            run = apply(gangseo)
+            batches = list(run.letter_batches.order_by("number"))
+            assert [(batch.number, batch.letters) for batch in batches] == [(1, 1), (2, 1)]
+            # In the order of the customer numbers, each letter in one batch.
+            assert [list(batch.notices.values_list("customer__number", flat=True)) for batch in batches] == [
+                ["C4"],
+                ["C5"],
+            ]
+            for batch in batches:
+                path = tmp_path / f"letters-{batch.number}.pdf"
+                with batch.pdf.open("rb") as pdf:
+                    path.write_bytes(pdf.read())
+                pages = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True)
+                assert pages.stdout.count("\f") == 1
+            customer_notices_dispatch(run_id=run.pk)
+            assert run.letter_batches.count() == 2, "a second dispatch puts no letter in a batch again"
+        client.force_login(hana)
+        page = client.get(f"/admin/assignment-runs/{run.pk}/").content.decode()
+        for number in (1, 2):
+            assert f"안내문 {number}번 묶음 내려받기 (PDF)" in page
+            assert f"/admin/assignment-runs/{run.pk}/letters/{number}/" in page
+            assert client.get(f"/admin/assignment-runs/{run.pk}/letters/{number}/").status_code == 200
 
 
 def test_words_and_letters_are_destroyed_after_their_retention(apply, book, settings):

@@ -5,7 +5,7 @@ Tom trains the 7기 of 강서 (not finished); mina manages 강서 and bob anothe
 HR; alice, a recruiter, and eddie, an editor, take no meeting.
 """
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 import time_machine
@@ -190,7 +190,9 @@ class TestSaving:
                 member=row.member, day=TUESDAY, status="absent", recorded_at=timezone.now()
             )
         with pytest.raises(IntegrityError), transaction.atomic():
-            ConsultantAttendance.objects.filter(pk=row.pk).update(status="asleep")
+            ConsultantAttendance.objects.create(
+                member=row.member, day=TUESDAY + timedelta(days=1), status="asleep", recorded_at=timezone.now()
+            )
 
 
 def test_destroying_her_record_empties_the_reasons_of_her_changes(consultants, gangseo, hana, tom):

@@ -14,7 +14,12 @@ from assignments.services import (
     assignment_run_start,
     pool_member_release,
 )
-from assignments.services.notices import customer_letters_render, customer_notices_retry_due, customer_notices_send
+from assignments.services.notices import (
+    customer_letters_render,
+    customer_notices_dispatch,
+    customer_notices_retry_due,
+    customer_notices_send,
+)
 from assignments.tests.factories import make_pool_graduate
 from assignments.tests.test_customer_notices import GANGSEO, import_rows
 from core.tests.concurrency import in_parallel
@@ -96,3 +101,19 @@ def test_four_workers_rendering_the_letters_at_once_render_them_once(applied, se
     assert batch.letters == 6
     assert batch.send_attempts == 1
     assert [path.name for path in folder.iterdir() if path.name not in before] == [batch.pdf.name.split("/")[-1]]
+
+
+def test_four_dispatches_at_once_put_each_letter_in_one_batch(applied):
+    # As the apply left them before its dispatch ran: letters without a batch.
+    CustomerLetterBatch.objects.filter(run=applied).delete()
+    assert not CustomerNotice.objects.filter(run=applied, letter_batch__isnull=False).exists()
+
+    with (
+        mock.patch("assignments.services.notices._queue_sending"),
+        mock.patch("assignments.services.notices.LETTERS_PER_BATCH", 4),
+    ):
+        in_parallel(lambda i: customer_notices_dispatch(run_id=applied.pk), count=WORKERS)
+
+    batches = CustomerLetterBatch.objects.filter(run=applied).order_by("number")
+    assert [(batch.number, batch.notices.count()) for batch in batches] == [(1, 4), (2, 2)]
+    assert not CustomerNotice.objects.filter(run=applied, channel="letter", letter_batch__isnull=True).exists()

@@ -18,12 +18,18 @@ from core.states import Lifecycle, StateEvent
 PROJECT_APPS = ("core", "recruiting", "curriculum", "assignments", "cms")
 
 # Marks, not states: any value may follow any other, and each change is a row of its own
-# history table (ModuleResultChange, AttendanceChange), written by the marking services.
-MARKS = {"curriculum.ModuleResult", "curriculum.Attendance", "curriculum.ModuleResultChange"}
+# history table (ModuleResultChange, AttendanceChange, ConsultantAttendanceChange), written
+# by the marking services.
+MARKS = {
+    "curriculum.ModuleResult",
+    "curriculum.Attendance",
+    "curriculum.ModuleResultChange",
+    "assignments.ConsultantAttendance",
+}
 
 # The services that write those marks: the only code besides the helper that assigns a
 # field named `status`.
-MARK_WRITERS = {"marks_save", "attendance_save"}
+MARK_WRITERS = {"marks_save", "attendance_save", "consultant_attendance_save"}
 CREATORS = {"create", "get_or_create", "update_or_create"}
 
 

@@ -274,7 +274,7 @@ def _rows(data: dict) -> dict[str, Row]:
         "assignment_runs:undo": Row(f"{runs}{run.pk}/undo/", run_steps),
         "assignment_runs:discard": Row(f"{runs}{run.pk}/discard/", run_steps),
         # The PDF of the plan's letters to its customers without a mobile.
-        "assignment_runs:letters": Row(f"{runs}{run.pk}/letters/", gangseo_run),
+        "assignment_runs:letters": Row(f"{runs}{run.pk}/letters/1/", gangseo_run),
         "orphan_risk:index": Row("/admin/orphan-risk/", run_roles),
         "branch_dashboard:index": Row("/admin/branch-dashboard/", run_roles),
     }
