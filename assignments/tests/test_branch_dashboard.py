@@ -115,8 +115,9 @@ class TestPage:
     def test_hr_chooses_a_branch_or_all_and_a_wrong_choice_is_404(self, client, hana, member, worked, gangseo):
         client.force_login(hana)
         every_branch = client.get(URL).content.decode()
-        assert str(member) in every_branch
+        # Every branch in a row each; a branch's consultants one by one when she chooses it.
         assert f'<a href="?branch={gangseo.pk}">{gangseo}</a>' in every_branch
+        assert str(member) not in every_branch
         assert str(member) in client.get(URL, {"branch": gangseo.pk}).content.decode()
         other = Branch.objects.get(slug="branch-1")
         assert str(member) not in client.get(URL, {"branch": other.pk}).content.decode()
