@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, DateField, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import TruncWeek
 from django.utils import timezone
 
@@ -245,24 +245,23 @@ def branch_figures(branch: Branch | None, *, today: date, days: int = PERIOD_DAY
         days=days,
         consultants=list(rows.values()),
         total=total,
-        weeks=_weeks_of_contacts(member_ids, today=today),
+        weeks=_weeks_of_contacts(member_ids, today=today, until=until),
         orphan_risk=risk["count"],
         orphan_risk_overdue=risk["overdue"],
     )
 
 
-def _weeks_of_contacts(member_ids: QuerySet, *, today: date) -> list[WeekOfContacts]:
+def _weeks_of_contacts(member_ids: QuerySet, *, today: date, until: datetime) -> list[WeekOfContacts]:
     """Return the contacts of the last CHART_WEEKS weeks, this one included, oldest first."""
     this_monday = today - timedelta(days=today.weekday())
     first_monday = this_monday - timedelta(weeks=CHART_WEEKS - 1)
     counted = {
-        timezone.localdate(row["week"]) if isinstance(row["week"], datetime) else row["week"]: row
+        row["week"]: row
         for row in Contact.objects.filter(
-            consultant__in=member_ids,
-            created_at__gte=_start_of(first_monday),
-            created_at__lt=_start_of(today + timedelta(days=1)),
+            consultant__in=member_ids, created_at__gte=_start_of(first_monday), created_at__lt=until
         )
-        .annotate(week=TruncWeek("created_at"))
+        # The Monday in Seoul (the current time zone), as a date.
+        .annotate(week=TruncWeek("created_at", output_field=DateField()))
         .order_by()
         .values("week")
         .annotate(

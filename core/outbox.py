@@ -60,6 +60,20 @@ class OutboxFields(models.Model):
     class Meta:
         abstract = True
 
+    @property
+    def send_failed(self) -> bool:
+        """Return whether the last attempt failed or the attempts are used up (`SEND_FAILED`, row by row)."""
+        return bool(self.send_error) or self.send_attempts >= MAX_ATTEMPTS
+
+    @property
+    def send_retrying(self) -> bool:
+        """Return whether a failed email is still tried again by itself."""
+        return self.send_attempts < MAX_ATTEMPTS
+
+
+# An email whose last attempt failed, or that used up its attempts: what staff see as unsent.
+SEND_FAILED = ~Q(send_error="") | Q(send_attempts__gte=MAX_ATTEMPTS)
+
 
 def outbox_due(queryset: QuerySet, *, sent_field: str, now: datetime) -> QuerySet:
     """Return the rows of `queryset` whose email is not sent and due for another attempt.
@@ -76,9 +90,7 @@ def outbox_due(queryset: QuerySet, *, sent_field: str, now: datetime) -> QuerySe
 
 def outbox_unsent(queryset: QuerySet, *, sent_field: str) -> QuerySet:
     """Return the rows of `queryset` whose email failed at least once, or used up its attempts, and has not gone."""
-    return queryset.filter(**{f"{sent_field}__isnull": True}).filter(
-        ~Q(send_error="") | Q(send_attempts__gte=MAX_ATTEMPTS)
-    )
+    return queryset.filter(**{f"{sent_field}__isnull": True}).filter(SEND_FAILED)
 
 
 def _claim(model: type[models.Model], pk: int, *, sent_field: str, now: datetime) -> bool:

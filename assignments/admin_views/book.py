@@ -51,7 +51,6 @@ from assignments.models import (
     Customer,
     CustomerAccessReason,
     CustomerAccessRecord,
-    CustomerLetterBatch,
     CustomerNotice,
     NoticeChannel,
     ProductLine,
@@ -62,7 +61,6 @@ from assignments.services.book import (
     customer_access_reason_check,
     customer_access_record_write,
 )
-from core.outbox import MAX_ATTEMPTS
 from core.validators import reject_rrn
 from core.viewsets import ReadOnlyModelViewSet
 from recruiting.models import Branch
@@ -531,11 +529,6 @@ class NoticeRow:
     retrying: bool = False
 
 
-def _send_failed(row: CustomerNotice | CustomerLetterBatch) -> bool:
-    """Return whether an unsent row failed, as the list of unsent emails reads it (`core.outbox.outbox_unsent`)."""
-    return bool(row.send_error) or row.send_attempts >= MAX_ATTEMPTS
-
-
 def _notice_row(notice: CustomerNotice) -> NoticeRow:
     if notice.sent_at:
         return NoticeRow(notice, NoticeState.SENT)
@@ -546,11 +539,11 @@ def _notice_row(notice: CustomerNotice) -> NoticeRow:
             return NoticeRow(notice, NoticeState.WAITING)
         if batch.rendered_at:
             return NoticeRow(notice, NoticeState.DROPPED)
-        if _send_failed(batch):
-            return NoticeRow(notice, NoticeState.FAILED, batch.send_error, batch.send_attempts < MAX_ATTEMPTS)
+        if batch.send_failed:
+            return NoticeRow(notice, NoticeState.FAILED, batch.send_error, batch.send_retrying)
         return NoticeRow(notice, NoticeState.WAITING)
-    if _send_failed(notice):
-        return NoticeRow(notice, NoticeState.FAILED, notice.send_error, notice.send_attempts < MAX_ATTEMPTS)
+    if notice.send_failed:
+        return NoticeRow(notice, NoticeState.FAILED, notice.send_error, notice.send_retrying)
     if notice.send_next_attempt_at is None:
         return NoticeRow(notice, NoticeState.DROPPED)
     return NoticeRow(notice, NoticeState.WAITING)

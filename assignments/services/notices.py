@@ -37,7 +37,15 @@ from assignments.models import (
 )
 from assignments.models.notices import LETTERS_PER_BATCH
 from core.notices import text_message_send
-from core.outbox import MAX_ATTEMPTS, first_attempt_due, outbox_due, outbox_requeue, outbox_send, outbox_unsent
+from core.outbox import (
+    MAX_ATTEMPTS,
+    SEND_FAILED,
+    first_attempt_due,
+    outbox_due,
+    outbox_requeue,
+    outbox_send,
+    outbox_unsent,
+)
 from core.states import state_record
 from curriculum.certificates.renderer import korean_date
 
@@ -375,7 +383,7 @@ def customer_notice_figures(run: AssignmentRun) -> dict[str, int]:
     (her consultant changed again before it went), and letters in all and printed."""
     text, letter = Q(channel=NoticeChannel.TEXT), Q(channel=NoticeChannel.LETTER)
     sent = Q(sent_at__isnull=False)
-    failed = ~sent & (~Q(send_error="") | Q(send_attempts__gte=MAX_ATTEMPTS))
+    failed = ~sent & SEND_FAILED
     dropped = ~sent & Q(send_next_attempt_at__isnull=True, send_error="", send_attempts__lt=MAX_ATTEMPTS)
     figures = CustomerNotice.objects.filter(run=run).aggregate(
         texts=Count("pk", filter=text),
