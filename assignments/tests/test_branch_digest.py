@@ -159,6 +159,8 @@ class TestTheEmail:
         assert str(member) in html
         assert "https://cs.example.kr/admin/branch-dashboard/" in text
         assert 'href="https://cs.example.kr/admin/branch-dashboard/"' in html
+        # Korean words stay whole in the narrow columns of a mail reader (headings broke mid-word).
+        assert "word-break: keep-all" in html.split("<body", 1)[1].split(">", 1)[0]
 
         [other] = _to("bob@example.com")
         assert other.subject.startswith("[지점1CS지점] 주간 현황")
